@@ -1,0 +1,88 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using XMonitor.Bpf.Interop;
+
+namespace XMonitor.Bpf;
+
+/// <summary>
+/// Routes libbpf's own log (warnings, info, debug; the verifier log on a failed load) to an
+/// <see cref="ILogger"/> with category <c>XMonitor.Bpf.libbpf</c>. libbpf has one process-wide
+/// print callback, so this is process-wide too: set it once at start-up (the DI extensions do).
+/// </summary>
+public static unsafe class BpfLog
+{
+    private const int LibbpfWarn = 0;
+    private const int LibbpfInfo = 1;
+    private const int MessageBufferSize = 8192;
+
+    private static ILogger _logger = NullLogger.Instance;
+
+    [ThreadStatic] private static List<string>? _capture;
+
+    static BpfLog()
+    {
+        LibBpf.SetPrint(&Print);
+    }
+
+    /// <summary>Sends libbpf's messages to loggers made by <paramref name="factory"/>.</summary>
+    public static void Configure(ILoggerFactory factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _logger = factory.CreateLogger("XMonitor.Bpf.libbpf");
+    }
+
+    /// <summary>Makes sure the callback is installed before the first libbpf call.</summary>
+    internal static void EnsureInstalled() => RuntimeHelpers.RunClassConstructor(typeof(BpfLog).TypeHandle);
+
+    /// <summary>
+    /// Collects the warnings libbpf prints on this thread while the returned scope is open, so a
+    /// failure can say what libbpf said (for example "failed to find BTF for extern").
+    /// </summary>
+    internal static CaptureScope Capture()
+    {
+        EnsureInstalled();
+        var previous = _capture;
+        _capture = [];
+        return new CaptureScope(previous);
+    }
+
+    internal readonly struct CaptureScope(List<string>? previous) : IDisposable
+    {
+        public IReadOnlyList<string> Lines => _capture ?? [];
+
+        /// <summary>The captured warnings as one detail string, or null when libbpf said nothing.</summary>
+        public string? Detail => _capture is { Count: > 0 } c ? "libbpf: " + string.Join(" | ", c.TakeLast(4)) : null;
+
+        public void Dispose() => _capture = previous;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int Print(int level, byte* format, nint args)
+    {
+        try
+        {
+            var buffer = stackalloc byte[MessageBufferSize];
+            var n = LibC.Vsnprintf(buffer, MessageBufferSize, format, args);
+            if (n <= 0)
+                return 0;
+            var message = Marshal.PtrToStringUTF8((nint)buffer, Math.Min(n, MessageBufferSize - 1)).TrimEnd('\n');
+            var logLevel = level switch
+            {
+                LibbpfWarn => LogLevel.Warning,
+                LibbpfInfo => LogLevel.Information,
+                _ => LogLevel.Debug,
+            };
+            if (level == LibbpfWarn)
+                _capture?.Add(message);
+            if (_logger.IsEnabled(logLevel))
+                _logger.Log(logLevel, "{LibbpfMessage}", message);
+        }
+        catch
+        {
+            // An exception must never unwind into libbpf's C frames.
+        }
+        return 0;
+    }
+}
