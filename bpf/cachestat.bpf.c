@@ -342,7 +342,9 @@ int BPF_PROG(tp_mm_filemap_fault, struct address_space *mapping, unsigned long i
  * cached and not mapped yet, and the event does not say how many, so the
  * window size is an upper bound: counted apart as fault_around, not as
  * accesses. A page mapped here causes no mm_filemap_fault, so mmap hits
- * are visible only in this counter.
+ * are visible only in this counter, and only in part: reading a cached
+ * 256 MiB file (65536 pages) through mmap on 6.18 added ~14k
+ * fault_around pages and almost no faults.
  */
 SEC("tp_btf/mm_filemap_map_pages")
 int BPF_PROG(tp_mm_filemap_map_pages, struct address_space *mapping, unsigned long index,
@@ -354,9 +356,9 @@ int BPF_PROG(tp_mm_filemap_map_pages, struct address_space *mapping, unsigned lo
 }
 
 /*
- * writeback:writeback_dirty_folio fires in folio_account_dirtied() when a
- * clean folio of a file with writeback accounting becomes dirty: the
- * folio's pages are dirtied. (mark_buffer_dirty has the block_dirty_buffer
+ * writeback:writeback_dirty_folio fires in folio_account_dirtied(), when a
+ * clean page-cache folio becomes dirty: the folio's pages are dirtied.
+ * Rewriting a folio that is still dirty does not fire it again. (mark_buffer_dirty has the block_dirty_buffer
  * tracepoint, but there is nothing to subtract it from: the accesses
  * counted above are read-side only.)
  */

@@ -13,7 +13,10 @@
 
 #define XM_TASK_COMM_LEN 16
 
-/* Task states as user space sees them in /proc; the bits are stable ABI. */
+/*
+ * The kernel's TASK_* state bits (include/linux/sched.h). Not a formal
+ * ABI, but these values have not changed since 4.14.
+ */
 #define XM_TASK_RUNNING		0x0000
 #define XM_TASK_INTERRUPTIBLE	0x0001
 #define XM_TASK_UNINTERRUPTIBLE	0x0002
