@@ -1,5 +1,6 @@
-using System.Globalization;
-using System.Text;namespace XMonitor.Bpf.Btf;/// <summary>
+namespace XMonitor.Bpf.Btf;
+
+/// <summary>
 /// Prints one BTF type as C, the way <c>bpftool btf dump file X format c</c> prints it:
 /// structs and unions with their members, anonymous nested structs, unions and enums inline,
 /// arrays, pointers, function pointers, bitfields, explicit padding where the compiler would not
