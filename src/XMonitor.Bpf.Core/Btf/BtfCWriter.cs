@@ -1,10 +1,11 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace XMonitor.Bpf.Btf;
 
 /// <summary>Builds the C text for <see cref="BtfCFormatter"/>.</summary>
-internal sealed class BtfCWriter(BtfSpec spec)
+internal sealed class BtfCWriter
 {
     // Bounds inline nesting and declarator chains: real types stay far below, and hostile BTF
     // (self-containing anonymous structs, pointer cycles) must not recurse without end.
@@ -15,11 +16,26 @@ internal sealed class BtfCWriter(BtfSpec spec)
 
     private static readonly (string Name, int Bits)[] PaddingTypes = [("long", 64), ("int", 32), ("short", 16), ("char", 8)];
 
+    private readonly BtfSpec _spec;
     private readonly StringBuilder _out = new();
+
+    // Shared with the writers of nested parameter lists so the bound covers the whole output.
+    private readonly StrongBox<int> _charsLeft;
+
+    public BtfCWriter(BtfSpec spec) : this(spec, new StrongBox<int>(MaxOutputChars))
+    {
+    }
+
+    private BtfCWriter(BtfSpec spec, StrongBox<int> charsLeft)
+    {
+        _spec = spec;
+        _charsLeft = charsLeft;
+    }
 
     public void Append(string text)
     {
-        if (_out.Length + text.Length > MaxOutputChars)
+        _charsLeft.Value -= text.Length;
+        if (_charsLeft.Value < 0)
             throw new BtfFormatException($"the C text of this type exceeds {MaxOutputChars} characters; the BTF nests anonymous types without end");
         _out.Append(text);
     }
@@ -35,6 +51,10 @@ internal sealed class BtfCWriter(BtfSpec spec)
     {
         if (depth > MaxDepth)
             throw new BtfFormatException($"the declaration of '{name}' nests more than {MaxDepth} types deep (cyclic BTF?)");
+        // Hostile BTF can make declarations whose text is empty (nameless types) recurse through
+        // parameter lists exponentially; charging each one keeps the total work bounded.
+        _charsLeft.Value -= 8;
+        Append(string.Empty);
         var chain = new List<BtfType>();
         while (type is BtfPointer or BtfQualifier or BtfTypeTag or BtfArray or BtfFuncProto or BtfFunc or BtfVar)
         {
@@ -55,11 +75,11 @@ internal sealed class BtfCWriter(BtfSpec spec)
                     type = proto.ReturnType;
                     break;
                 case BtfFunc or BtfVar:
-                    type = spec.Types[type.ReferencedId];
+                    type = _spec.Types[type.ReferencedId];
                     break;
                 default:
                     chain.Add(type);
-                    type = spec.Types[type.ReferencedId];
+                    type = _spec.Types[type.ReferencedId];
                     break;
             }
         }
@@ -113,7 +133,10 @@ internal sealed class BtfCWriter(BtfSpec spec)
                     text.Append('[').Append(array.Length.ToString(CultureInfo.InvariantCulture)).Append(']');
                     return text.ToString();
                 case BtfFuncProto proto:
-                    text.Append(i > 0 ? " (" + Declarator(chain, i, name, true, indent, depth) + ")" : Name(name, noSpace));
+                    if (i > 0)
+                        text.Append(" (").Append(Declarator(chain, i, name, true, indent, depth)).Append(')');
+                    else
+                        text.Append(name.Length == 0 && !noSpace ? " " : Name(name, noSpace));
                     text.Append('(').Append(Parameters(proto, indent, depth)).Append(')');
                     return text.ToString();
             }
@@ -210,7 +233,7 @@ internal sealed class BtfCWriter(BtfSpec spec)
         var parts = new List<string>();
         foreach (var parameter in proto.Parameters)
         {
-            var nested = new BtfCWriter(spec);
+            var nested = new BtfCWriter(_spec, _charsLeft);
             nested.Declaration(parameter.Type, parameter.Name, indent, depth + 1);
             parts.Add(nested.ToString());
         }
@@ -223,7 +246,7 @@ internal sealed class BtfCWriter(BtfSpec spec)
     {
         try
         {
-            return spec.AlignOf(type);
+            return _spec.AlignOf(type);
         }
         catch (ArgumentException)
         {
@@ -235,7 +258,7 @@ internal sealed class BtfCWriter(BtfSpec spec)
     {
         try
         {
-            return spec.SizeOf(type);
+            return _spec.SizeOf(type);
         }
         catch (ArgumentException)
         {

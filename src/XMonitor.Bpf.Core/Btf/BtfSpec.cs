@@ -172,9 +172,10 @@ public sealed class BtfSpec
                 case BtfDataSec d: size = d.Size; break;
                 case BtfPointer: size = PointerSize; break;
                 case BtfArray a:
-                    elements *= a.Length;
-                    if (elements > uint.MaxValue)
+                    // Compare by division: the product itself may not fit 64 bits.
+                    if (a.Length != 0 && elements > uint.MaxValue / a.Length)
                         throw new BtfFormatException($"array type {a.Id} (reached from type {start}) is larger than 4 GiB");
+                    elements *= a.Length;
                     type = a.ElementType;
                     continue;
                 case BtfTypedef or BtfQualifier or BtfTypeTag or BtfVar:
@@ -183,10 +184,9 @@ public sealed class BtfSpec
                 default:
                     throw new ArgumentException($"{type} has no size", nameof(type));
             }
-            var total = size * elements;
-            if (total > uint.MaxValue)
+            if (elements != 0 && size > uint.MaxValue / elements)
                 throw new BtfFormatException($"type {start} is larger than 4 GiB");
-            return total;
+            return size * elements;
         }
         throw ChainTooLong(start);
     }
