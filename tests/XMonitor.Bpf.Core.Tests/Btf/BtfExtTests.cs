@@ -15,7 +15,7 @@ public sealed class BtfExtTests
     {
         var elf = BpfElfFile.Load(SampleObject.Data);
         var ext = elf.BtfExt!;
-        Assert.Equal([(SwitchSection, 0u, "handle_switch"), (ExecSection, 0u, "handle_exec")],
+        Assert.Equal([(SwitchSection, 0u, "handle_switch"), (ExecSection, 0u, "handle_exec"), (".text", 0u, "scale")],
             ext.FuncInfos.Select(f => (f.Section, f.InstructionOffset, elf.Btf!.Types[f.TypeId].Name)));
         Assert.All(ext.FuncInfos, f => Assert.IsType<BtfFunc>(elf.Btf!.Types[f.TypeId]));
     }
@@ -26,7 +26,7 @@ public sealed class BtfExtTests
         var elf = BpfElfFile.Load(SampleObject.Data);
         var lines = elf.BtfExt!.LineInfos;
         Assert.NotEmpty(lines);
-        Assert.Equal([SwitchSection, ExecSection], lines.Select(l => l.Section).Distinct());
+        Assert.Equal([SwitchSection, ExecSection, ".text"], lines.Select(l => l.Section).Distinct());
         foreach (var program in elf.Programs)
         {
             var own = lines.Where(l => l.Section == program.SectionName).ToList();
