@@ -11,8 +11,9 @@ internal sealed class BtfCWriter
     // (self-containing anonymous structs, pointer cycles) must not recurse without end.
     private const int MaxDepth = 64;
 
-    // Bounds the output on hostile BTF where anonymous members repeat a large nested type.
-    private const int MaxOutputChars = 16 * 1024 * 1024;
+    // Bounds the output on hostile BTF where anonymous members repeat a large nested type;
+    // the largest real definitions (task_struct) print in some 20 KB.
+    private const int MaxOutputChars = 1024 * 1024;
 
     private static readonly (string Name, int Bits)[] PaddingTypes = [("long", 64), ("int", 32), ("short", 16), ("char", 8)];
 
@@ -56,9 +57,10 @@ internal sealed class BtfCWriter
         _charsLeft.Value -= 8;
         Append(string.Empty);
         var chain = new List<BtfType>();
+        var steps = 0;
         while (type is BtfPointer or BtfQualifier or BtfTypeTag or BtfArray or BtfFuncProto or BtfFunc or BtfVar)
         {
-            if (chain.Count > MaxDepth)
+            if (++steps > MaxDepth)
                 throw new BtfFormatException($"the declaration of '{name}' chains more than {MaxDepth} pointers, arrays or qualifiers (cyclic BTF?)");
             switch (type)
             {

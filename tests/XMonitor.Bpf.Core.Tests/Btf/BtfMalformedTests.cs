@@ -147,6 +147,15 @@ public sealed class BtfMalformedTests
         Assert.Throws<BtfFormatException>(() => BtfCFormatter.Format(pSpec.Types[1]));
         Assert.Throws<BtfFormatException>(() => BtfCFormatter.Format(pSpec.Types[3]));
 
+        // Variables and functions that name themselves as their type.
+        var v = new BtfBuilder();
+        v.Type(v.String("loop"), 14, 0, 1, false, 1);
+        v.Type(v.String("fn"), 12, 1, 2);
+        var vSpec = BtfSpec.Load(v.Build());
+        Assert.Throws<BtfFormatException>(() => BtfCFormatter.Format(vSpec.Types[1]));
+        Assert.Throws<BtfFormatException>(() => BtfCFormatter.Format(vSpec.Types[2]));
+        Assert.Throws<BtfFormatException>(() => vSpec.SizeOf(vSpec.Types[1]));
+
         var huge = new BtfBuilder();
         var i32 = huge.Int("int", 4);
         var inner = huge.Type(0, KindArray, 0, 0, false, (uint)i32, (uint)i32, 0xffff_ffff);
@@ -195,7 +204,7 @@ public sealed class BtfMalformedTests
         var original = SampleBtf();
         var random = new Random(20261125);
         var loaded = 0;
-        for (var iteration = 0; iteration < 3000; iteration++)
+        for (var iteration = 0; iteration < 4000; iteration++)
         {
             var data = (byte[])original.Clone();
             Mutate(data, random);
@@ -211,13 +220,35 @@ public sealed class BtfMalformedTests
             {
             }
         }
-        // Most mutations land in the type or string data and still parse; they must be walkable too.
-        Assert.True(loaded > 300, $"only {loaded} mutated blobs loaded");
+        // Many mutations still parse; those must be walkable too.
+        TestContext.Current.TestOutputHelper?.WriteLine($"{loaded} of 4000 mutated blobs loaded and were walked");
+        Assert.True(loaded > 400, $"only {loaded} mutated blobs loaded");
     }
 
     private static void Mutate(byte[] data, Random random)
     {
         var count = random.Next(1, 9);
+        if (random.Next(2) == 0)
+        {
+            // Rewrite whole words of the type section with plausible values (small type ids,
+            // kind/vlen words, offsets), which keeps more records parseable but wrong: cycles,
+            // members of the wrong kind, self references.
+            var typesStart = 24 + (int)BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(8));
+            var typesLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(12));
+            for (var i = 0; i < count; i++)
+            {
+                var word = typesStart + random.Next(typesLength / 4) * 4;
+                uint value = random.Next(4) switch
+                {
+                    0 => (uint)random.Next(400),
+                    1 => (uint)random.Next(1, 20) << 24 | (uint)random.Next(4),
+                    2 => (uint)random.Next(64),
+                    _ => (uint)random.Next(),
+                };
+                BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(word), value);
+            }
+            return;
+        }
         for (var i = 0; i < count; i++)
         {
             // Bias towards the header and the type records, where the structure lives.
