@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace XMonitor.Bpf.Probes.CpuSched;
+
+/// <summary>Registers the CPU scheduling probe with dependency injection.</summary>
+public static class CpuSchedServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="CpuSchedOptions"/> (configured by <paramref name="configure"/>, validated
+    /// when the host starts), a singleton <see cref="CpuSchedProbe"/>, and a hosted service that starts
+    /// the probe with the host and detaches it when the host stops. Subscribe to the probe's
+    /// observables from any service that takes it as a dependency.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddCpuSchedProbe(o =>
+    /// {
+    ///     o.Interval = TimeSpan.FromSeconds(10);
+    ///     o.Filter = ProcessFilter.Cgroup("/sys/fs/cgroup/unified/my.slice");
+    /// });
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddCpuSchedProbe(this IServiceCollection services, Action<CpuSchedOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<CpuSchedOptions>();
+        if (configure is not null)
+            options.Configure(configure);
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CpuSchedOptions>, CpuSchedOptionsValidator>());
+        services.TryAddSingleton(sp => new CpuSchedProbe(
+            sp.GetRequiredService<IOptions<CpuSchedOptions>>().Value,
+            sp.GetService<ILogger<CpuSchedProbe>>()));
+        services.AddHostedService<CpuSchedHostedService>();
+        return services;
+    }
+}
