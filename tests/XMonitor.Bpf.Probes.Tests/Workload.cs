@@ -1,0 +1,75 @@
+using System.Diagnostics;
+
+namespace XMonitor.Bpf.Probes.Tests;
+
+/// <summary>
+/// A process running native/workload.c: it announces its pid, waits for <see cref="Go"/>, then does
+/// what its mode says (see the C file). Compiled once per test run with the system's C compiler.
+/// </summary>
+internal sealed class Workload : IDisposable
+{
+    private static readonly Lazy<string?> Binary = new(Compile);
+    private readonly Process _process;
+
+    private Workload(Process process)
+    {
+        _process = process;
+        var ready = ReadLine();
+        Assert.StartsWith("ready ", ready);
+        Pid = int.Parse(ready[6..]);
+    }
+
+    public int Pid { get; }
+
+    public static Workload Start(params string[] args)
+    {
+        if (Binary.Value is not { } path)
+        {
+            BpfEnvironment.Fail("no C compiler (cc, gcc or clang) to build the workload helper");
+            throw new InvalidOperationException("unreachable");
+        }
+        var start = new ProcessStartInfo(path) { RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        return new Workload(Process.Start(start)!);
+    }
+
+    /// <summary>Lets the workload begin.</summary>
+    public void Go()
+    {
+        _process.StandardInput.WriteLine("go");
+        _process.StandardInput.Flush();
+    }
+
+    public string ReadLine() => _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the workload ended early");
+
+    /// <summary>Waits for the end and returns every line printed after "ready".</summary>
+    public IReadOnlyList<string> WaitForExit(TimeSpan timeout)
+    {
+        var lines = new List<string>();
+        while (_process.StandardOutput.ReadLine() is { } line)
+            lines.Add(line);
+        Assert.True(_process.WaitForExit(timeout), "the workload did not end in time");
+        Assert.Equal(0, _process.ExitCode);
+        return lines;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+            _process.Kill();
+        _process.Dispose();
+    }
+
+    private static string? Compile()
+    {
+        var compiler = Tool.Find("cc", "gcc", "clang");
+        if (compiler is null)
+            return null;
+        var output = Path.Combine(Path.GetTempPath(), $"xmonitor-workload-{Environment.ProcessId}");
+        var source = Path.Combine(AppContext.BaseDirectory, "native", "workload.c");
+        var (code, _, error) = Tool.Run(compiler, "-O2", "-Wall", "-pthread", "-o", output, source);
+        Assert.True(code == 0, $"{compiler} failed to build the workload helper: {error}");
+        return output;
+    }
+}
