@@ -66,7 +66,9 @@ internal sealed class Workload : IDisposable
         var compiler = Tool.Find("cc", "gcc", "clang");
         if (compiler is null)
             return null;
-        var output = Path.Combine(Path.GetTempPath(), $"xmonitor-workload-{Environment.ProcessId}");
+        // The binary's name becomes the tasks' comm, which the tests compare.
+        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"xmonitor-tests-{Environment.ProcessId}")).FullName;
+        var output = Path.Combine(dir, "workload");
         var source = Path.Combine(AppContext.BaseDirectory, "native", "workload.c");
         var (code, _, error) = Tool.Run(compiler, "-O2", "-Wall", "-pthread", "-o", output, source);
         Assert.True(code == 0, $"{compiler} failed to build the workload helper: {error}");

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using XMonitor.Bpf.Probes.CpuSched;
+
+namespace XMonitor.Bpf.Probes.Tests;
+
+/// <summary>Off-CPU and hung-task records for sleeps the test causes and times itself.</summary>
+public sealed class OffCpuTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void AProcessSleepingTwoSecondsIsReportedWithItsPidCommandAndDuration()
+    {
+        using var run = new ProbeRun(new CpuSchedOptions { OffCpuThreshold = TimeSpan.FromSeconds(1.5), HungTaskThreshold = TimeSpan.Zero });
+        using var sleep = Process.Start("sleep", "2");
+        sleep.WaitForExit();
+
+        var e = run.OffCpu.WaitFor(e => e.ThreadId == sleep.Id, TimeSpan.FromSeconds(3));
+        Assert.NotNull(e);
+        output.WriteLine(e.ToString());
+        Assert.Equal(sleep.Id, e.ProcessId);
+        Assert.Equal("sleep", e.Command);
+        // nanosleep() sleeps interruptibly.
+        Assert.True(e.State.HasFlag(TaskState.Interruptible), e.State.ToString());
+        // The tolerance: 2 s +-10%. The sleep itself is 2 s; what is added is the wakeup
+        // latency and exec start-up before it went to sleep, both milliseconds.
+        Assert.InRange(e.Duration.TotalSeconds, 1.8, 2.2);
+        // The child inherited this process's cgroup v2 cgroup; its id is that directory's inode.
+        Assert.Equal(Cgroups.V2IdOf(Environment.ProcessId), e.CgroupId);
+        Assert.Empty(run.Hung.Items);
+    }
+
+    [Fact]
+    public void AThreadHeldInUninterruptibleSleepIsReportedAsHung()
+    {
+        const int holdMs = 400;
+        var file = Path.Combine(Path.GetTempPath(), $"xmonitor-dstate-{Guid.NewGuid():N}");
+        using var workload = Workload.Start("dstate", $"{holdMs}", file);
+        using var run = new ProbeRun(new CpuSchedOptions
+        {
+            Filter = ProcessFilter.Pid(workload.Pid),
+            OffCpuThreshold = TimeSpan.Zero,
+            HungTaskThreshold = TimeSpan.FromMilliseconds(200),
+        });
+        workload.Go();
+        var blocked = workload.ReadLine();
+        Assert.StartsWith("blocked ", blocked);
+        var tid = int.Parse(blocked[8..]);
+        workload.WaitForExit(TimeSpan.FromSeconds(10));
+        run.Stop();
+
+        // Only the thread waiting for the inode lock sleeps in plain D state; the lock holder waits
+        // for the userfaultfd page interruptibly and the main thread sleeps in nanosleep.
+        var e = Assert.Single(run.Hung.Items);
+        output.WriteLine(e.ToString());
+        Assert.Equal(tid, e.ThreadId);
+        Assert.Equal(workload.Pid, e.ProcessId);
+        Assert.Equal("workload", e.Command);
+        Assert.True(e.State.HasFlag(TaskState.Uninterruptible) && !e.State.HasFlag(TaskState.WakeKill), e.State.ToString());
+        // The workload holds the lock for 400 ms after starting the waiter; +-10% covers the
+        // waiter's start (microseconds) and its wakeup latency on this shared machine.
+        Assert.InRange(e.Duration.TotalMilliseconds, holdMs * 0.9, holdMs * 1.1);
+        Assert.Empty(run.OffCpu.Items);
+    }
+
+    [Fact]
+    public void AVforkParentSleepsKillablySoItIsOffCpuButNotHung()
+    {
+        // The kernel's vfork parent waits TASK_KILLABLE (D | WAKEKILL), which the kernel's hung
+        // task detector, and so this probe, do not count as hung.
+        const int holdMs = 400;
+        using var workload = Workload.Start("vfork", $"{holdMs}");
+        using var run = new ProbeRun(new CpuSchedOptions
+        {
+            Filter = ProcessFilter.Pid(workload.Pid),
+            OffCpuThreshold = TimeSpan.FromMilliseconds(200),
+            HungTaskThreshold = TimeSpan.FromMilliseconds(200),
+        });
+        workload.Go();
+        workload.WaitForExit(TimeSpan.FromSeconds(10));
+        run.Stop();
+
+        var e = Assert.Single(run.OffCpu.Items);
+        output.WriteLine(e.ToString());
+        Assert.Equal(workload.Pid, e.ThreadId);
+        Assert.True(e.State.HasFlag(TaskState.Uninterruptible) && e.State.HasFlag(TaskState.WakeKill), e.State.ToString());
+        Assert.InRange(e.Duration.TotalMilliseconds, holdMs * 0.9, holdMs * 1.1);
+        Assert.Empty(run.Hung.Items);
+    }
+}
