@@ -32,9 +32,10 @@ public sealed class RunQueueLatencyTests(ITestOutputHelper output)
         output.WriteLine($"{strategy}: {iterations} sleeps of 50 ms in {threads} threads, {total.Count} run-queue latencies, mean {total.Mean:0.0} us\n{total.ToText()}");
         // Every finished sleep is one wakeup and one latency. On top of those come at most: the main
         // thread's wakeup from its stdin read, one wakeup_new per thread, one wakeup per
-        // pthread_join, and the rare preemption of a thread in its few microseconds on a CPU:
-        // 2 per thread + 5, plus 5% for preemptions on this shared 2-CPU machine.
-        Assert.InRange((long)total.Count, iterations, iterations + (2 * threads) + 5 + (iterations / 20));
+        // pthread_join (2 per thread + 5), and a second wait when a woken thread is preempted:
+        // the 4 threads wake at the same instants on 2 CPUs, which this shared machine also
+        // runs other work on (seen: 153 sleeps, 161 latencies); 15% bounds that.
+        Assert.InRange((long)total.Count, iterations, iterations + (2 * threads) + 5 + (iterations * 15 / 100));
         // 4 threads x 2000 ms / 50 ms = 160 sleeps if each took exactly 50 ms; timer slack and
         // scheduling make each a little longer, never shorter.
         Assert.InRange(iterations, 120, 164);

@@ -21,7 +21,10 @@ internal sealed class Workload : IDisposable
 
     public int Pid { get; }
 
-    public static Workload Start(params string[] args)
+    public static Workload Start(params string[] args) => Start(newProcessGroup: false, args);
+
+    /// <summary>Starts the workload, as the leader of a new process group when <paramref name="newProcessGroup"/> is set.</summary>
+    public static Workload Start(bool newProcessGroup, params string[] args)
     {
         if (Binary.Value is not { } path)
         {
@@ -31,6 +34,8 @@ internal sealed class Workload : IDisposable
         var start = new ProcessStartInfo(path) { RedirectStandardInput = true, RedirectStandardOutput = true };
         foreach (var a in args)
             start.ArgumentList.Add(a);
+        if (newProcessGroup)
+            start.Environment["WORKLOAD_SETPGID"] = "1";
         return new Workload(Process.Start(start)!);
     }
 

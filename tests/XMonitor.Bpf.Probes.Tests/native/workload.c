@@ -195,6 +195,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: workload sleeper|spin|dstate|vfork ARGS\n");
 		return 2;
 	}
+	if (getenv("WORKLOAD_SETPGID") && setpgid(0, 0))
+		die("setpgid");
 	printf("ready %d\n", getpid());
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
