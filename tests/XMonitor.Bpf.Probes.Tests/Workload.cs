@@ -21,18 +21,24 @@ internal sealed class Workload : IDisposable
 
     public int Pid { get; }
 
-    public static Workload Start(params string[] args) => Start(newProcessGroup: false, args);
+    /// <summary>The pid of the process the test started: the workload itself, or the launcher it runs under.</summary>
+    public int LauncherPid => _process.Id;
 
-    /// <summary>Starts the workload, as the leader of a new process group when <paramref name="newProcessGroup"/> is set.</summary>
-    public static Workload Start(bool newProcessGroup, params string[] args)
+    public static Workload Start(params string[] args) => Start(newProcessGroup: false, [], args);
+
+    /// <summary>
+    /// Starts the workload, as the leader of a new process group when <paramref name="newProcessGroup"/>
+    /// is set, under the command <paramref name="launcher"/> (for example <c>unshare --pid --fork</c>) when given.
+    /// </summary>
+    public static Workload Start(bool newProcessGroup, string[] launcher, params string[] args)
     {
         if (Binary.Value is not { } path)
         {
             BpfEnvironment.Fail("no C compiler (cc, gcc or clang) to build the workload helper");
             throw new InvalidOperationException("unreachable");
         }
-        var start = new ProcessStartInfo(path) { RedirectStandardInput = true, RedirectStandardOutput = true };
-        foreach (var a in args)
+        var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : path) { RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var a in launcher.Skip(1).Append(path).Skip(launcher.Length > 0 ? 0 : 1).Concat(args))
             start.ArgumentList.Add(a);
         if (newProcessGroup)
             start.Environment["WORKLOAD_SETPGID"] = "1";
