@@ -62,6 +62,29 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public void DisposingFromInsideCallbacksStopsTheProbeWithoutDeadlock()
+    {
+        using var run = new ProbeRun(new CpuSchedOptions { Interval = TimeSpan.FromMilliseconds(50), OffCpuThreshold = TimeSpan.FromMilliseconds(100) });
+        var fromEvent = new Collector<OffCpuEvent>();
+        // The first off-CPU record disposes the probe on the ring-buffer reader's own thread.
+        using var subscription = run.Probe.OffCpu.Subscribe(new DisposingObserver<OffCpuEvent>(run.Probe, fromEvent));
+        Assert.NotNull(fromEvent.WaitFor(_ => true, TimeSpan.FromSeconds(5)));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!run.Latency.IsCompleted && DateTime.UtcNow < deadline)
+            Thread.Sleep(20);
+        Assert.True(run.Latency.IsCompleted, "the probe did not stop after Dispose from its reader thread");
+        Assert.False(run.Probe.IsRunning);
+
+        using var second = new ProbeRun(new CpuSchedOptions { Interval = TimeSpan.FromMilliseconds(50) });
+        var fromTick = new Collector<RunQueueLatency>();
+        using var tickSubscription = second.Probe.RunQueueLatency.Subscribe(new DisposingObserver<RunQueueLatency>(second.Probe, fromTick));
+        deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!second.Latency.IsCompleted && DateTime.UtcNow < deadline)
+            Thread.Sleep(20);
+        Assert.True(second.Latency.IsCompleted, "the probe did not stop after Dispose from its interval timer");
+    }
+
+    [Fact]
     public async Task TheHostedServiceStartsAndStopsTheProbe()
     {
         BpfEnvironment.Require();

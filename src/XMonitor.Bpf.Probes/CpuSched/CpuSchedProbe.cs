@@ -39,6 +39,10 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     private const int StateRunning = 1;
     private const int StateDisposed = 2;
 
+    // The probe whose callback this thread is running, so that Dispose from inside a callback does
+    // not wait for the very thread it runs on.
+    [ThreadStatic] private static CpuSchedProbe? t_callbackOf;
+
     private readonly CpuSchedOptions _options;
     private readonly ILogger _logger;
     private readonly ObservableBroadcaster<RunQueueLatency> _latency;
@@ -156,9 +160,15 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Detaches the programs, publishes the last partial interval, completes the observables and frees the kernel objects.</summary>
+    /// <summary>
+    /// Detaches the programs, publishes the last partial interval, completes the observables and
+    /// frees the kernel objects. Called from inside one of the probe's own callbacks, it returns at
+    /// once and the probe stops as soon as the callback returns.
+    /// </summary>
     public void Dispose()
     {
+        if (DeferredFromCallback())
+            return;
         if (BeginStop() is { } ticker)
         {
             ticker.GetAwaiter().GetResult();
@@ -170,6 +180,8 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (DeferredFromCallback())
+            return;
         if (BeginStop() is { } ticker)
         {
             await ticker.ConfigureAwait(false);
@@ -220,6 +232,14 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     }
 
     private static ulong Nanoseconds(TimeSpan value) => (ulong)value.Ticks * 100;
+
+    private bool DeferredFromCallback()
+    {
+        if (t_callbackOf != this)
+            return false;
+        ThreadPool.UnsafeQueueUserWorkItem(static probe => probe.Dispose(), this, preferLocal: false);
+        return true;
+    }
 
     /// <summary>Marks the probe disposed and stops its loops; returns the ticker to wait for when it was running.</summary>
     private Task? BeginStop()
@@ -297,7 +317,15 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
                 _logger.LogError(e, "CPU scheduling probe: reading the run-queue latency histograms failed");
                 return;
             }
-            _latency.Publish(reading);
+            t_callbackOf = this;
+            try
+            {
+                _latency.Publish(reading);
+            }
+            finally
+            {
+                t_callbackOf = null;
+            }
         }
     }
 
@@ -326,6 +354,7 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     private void ReadEvents()
     {
         var token = _stop.Token;
+        t_callbackOf = this;
         try
         {
             while (!token.IsCancellationRequested)
