@@ -48,53 +48,77 @@ public sealed class RunQueueLatencyTests(ITestOutputHelper output)
     [Fact]
     public void LatenciesGrowWhenTheCpusAreOversubscribed()
     {
-        var idle = MeasureSleeper();
-        LatencyStats loaded;
-        // Three spinning threads per CPU: a woken sleeper must now wait for a busy task's slice.
-        using (var spin = Workload.Start("spin", $"{3 * Environment.ProcessorCount}", "4000"))
-        {
-            spin.Go();
-            Thread.Sleep(200);
-            loaded = MeasureSleeper();
-            spin.WaitForExit(TimeSpan.FromSeconds(20));
-        }
-        output.WriteLine($"idle: {idle}\nloaded: {loaded}");
-        // A sleeper that wakes on an idle CPU waits microseconds; behind busy tasks it waits for a
-        // time slice (milliseconds). The median is the robust measure here: this machine is shared,
-        // so "idle" runs have a tail of millisecond waits that inflates their mean. Seen: median
-        // bucket 32 us idle vs 2048 us loaded, mean 0.9 ms vs 4.4 ms; the factors 4 and 2 keep
-        // well clear of noise while still meaning "clearly worse".
-        Assert.True(loaded.Median >= 4 * Math.Max(idle.Median, 1), $"median bucket idle {idle.Median} us, loaded {loaded.Median} us");
-        Assert.True(loaded.Mean > 2 * idle.Mean, $"mean latency idle {idle.Mean:0.0} us, loaded {loaded.Mean:0.0} us");
-    }
+        // This shared VM's latencies swing by milliseconds with what else runs on it and its host,
+        // so "quiet" and "oversubscribed" are not measured minutes apart but interleaved: six
+        // spinning threads share the sleeper's CPU and are stopped (SIGSTOP) and resumed
+        // (SIGCONT) every other 1 s interval, and the interval deltas are added up per phase.
+        // Background noise falls on both phases alike; the spinners only on one. Sleeper and
+        // spinners run at nice -20, where tasks at nice 0 weigh ~1% of them. A SCHED_IDLE spinner
+        // keeps the CPU from going idle while the others are stopped (an idle vCPU is descheduled
+        // by the host, and waking it can take milliseconds), without competing: any other task
+        // preempts it at once.
+        var cpu = $"{Environment.ProcessorCount - 1}";
+        string[] isolated = ["nice", "-n", "-20", "taskset", "-c", cpu];
+        using var keepAwake = Workload.Start(newProcessGroup: false, ["chrt", "-i", "0", "taskset", "-c", cpu], "spin", "1", "60000");
+        using var spin = Workload.Start(newProcessGroup: false, isolated, "spin", "6", "60000");
+        using var sleeper = Workload.Start(newProcessGroup: false, isolated, "sleeper", "4", "10", "8000");
+        keepAwake.Go();
+        spin.Go();
+        Assert.Equal(0, Signal(spin.Pid, SigStop));
 
-    private LatencyStats MeasureSleeper()
-    {
-        using var sleeper = Workload.Start("sleeper", "4", "10", "1500");
+        var quiet = new List<Log2Histogram>();
+        var loaded = new List<Log2Histogram>();
+        var spinning = false;
         using var run = new ProbeRun(new CpuSchedOptions
         {
+            Interval = TimeSpan.FromSeconds(1),
             Filter = ProcessFilter.Pid(sleeper.Pid),
             OffCpuThreshold = TimeSpan.Zero,
             HungTaskThreshold = TimeSpan.Zero,
         });
+        using var phases = run.Probe.RunQueueLatency.Subscribe(new Observer<RunQueueLatency>(reading =>
+        {
+            // The reading closes the interval that ran in the current phase; then switch phase.
+            if (reading.Histograms.Count == 1)
+                (spinning ? loaded : quiet).Add(reading.Histograms[0].Delta);
+            spinning = !spinning;
+            Signal(spin.Pid, spinning ? SigCont : SigStop);
+        }));
         sleeper.Go();
         sleeper.WaitForExit(TimeSpan.FromSeconds(20));
-        var h = Assert.Single(run.Stop().Histograms).Cumulative;
-        output.WriteLine(h.ToText());
-        return new LatencyStats(h.Count, h.Mean, MedianBucketLow(h));
+        Signal(spin.Pid, SigCont);
+        run.Stop();
+
+        var idle = Stats(quiet);
+        var busy = Stats(loaded);
+        output.WriteLine($"spinners stopped: {idle}\nspinners running: {busy}");
+        Assert.True(quiet.Count >= 3 && loaded.Count >= 3, $"{quiet.Count} quiet and {loaded.Count} loaded intervals");
+        // With nothing else allowed on its CPU a woken sleeper waits microseconds; behind six
+        // busy threads it sometimes waits for a busy thread's time slice, milliseconds (EEVDF
+        // lets most wakeups of a sleeper preempt at once). Seen in three runs: mean 98 -> 223,
+        // 189 -> 506, 108 -> 642 us, and always more waits of 1 ms or more. The factor 1.5 is
+        // below the least ratio seen (2.3) and well above 1, which is "no effect".
+        Assert.True(busy.Mean > 1.5 * idle.Mean, $"mean latency quiet {idle.Mean:0.0} us, oversubscribed {busy.Mean:0.0} us");
+        Assert.True(busy.SlowShare > idle.SlowShare, $"share of waits >= 1 ms quiet {idle.SlowShare:P1}, oversubscribed {busy.SlowShare:P1}");
     }
 
-    private static ulong MedianBucketLow(Log2Histogram h)
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Signal(int pid, int signal);
+
+    private static LatencyStats Stats(IEnumerable<Log2Histogram> intervals)
     {
-        ulong seen = 0;
-        foreach (var b in h.Buckets)
+        ulong count = 0, sum = 0, slow = 0;
+        foreach (var h in intervals)
         {
-            seen += b.Count;
-            if (seen * 2 >= h.Count)
-                return b.Low;
+            count += h.Count;
+            sum += h.Sum;
+            slow += h.Buckets.Where(b => b.Low >= 1024).Aggregate(0UL, (n, b) => n + b.Count);
         }
-        return 0;
+        return new LatencyStats(count, count == 0 ? 0 : (double)sum / count, count == 0 ? 0 : (double)slow / count);
     }
 
-    private readonly record struct LatencyStats(ulong Count, double Mean, ulong Median);
+    private readonly record struct LatencyStats(ulong Count, double Mean, double SlowShare);
 }
