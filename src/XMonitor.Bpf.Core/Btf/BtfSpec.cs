@@ -136,9 +136,10 @@ public sealed class BtfSpec
     /// underlying type.
     /// </summary>
     /// <exception cref="BtfFormatException">The chain is cyclic or absurdly long.</exception>
+    /// <exception cref="ArgumentException"><paramref name="type"/> comes from another spec.</exception>
     public BtfType Resolve(BtfType type)
     {
-        ArgumentNullException.ThrowIfNull(type);
+        CheckOwned(type);
         var start = type.Id;
         for (var depth = 0; depth <= MaxResolveDepth; depth++)
         {
@@ -153,11 +154,11 @@ public sealed class BtfSpec
     /// The size of <paramref name="type"/> in bytes, following typedefs, qualifiers and arrays like
     /// libbpf's <c>btf__resolve_size</c>.
     /// </summary>
-    /// <exception cref="ArgumentException">The type has no size (void, a function, a forward declaration).</exception>
+    /// <exception cref="ArgumentException">The type has no size (void, a function, a forward declaration) or comes from another spec.</exception>
     /// <exception cref="BtfFormatException">The chain is cyclic or the size does not fit 32 bits.</exception>
     public long SizeOf(BtfType type)
     {
-        ArgumentNullException.ThrowIfNull(type);
+        CheckOwned(type);
         var start = type.Id;
         long elements = 1;
         for (var depth = 0; depth <= MaxResolveDepth; depth++)
@@ -197,11 +198,11 @@ public sealed class BtfSpec
     /// element, structs to their most aligned member, and 1 for packed structs (a member or the
     /// size off its natural alignment).
     /// </summary>
-    /// <exception cref="ArgumentException">The type has no alignment (void, a function, a forward declaration).</exception>
+    /// <exception cref="ArgumentException">The type has no alignment (void, a function, a forward declaration) or comes from another spec.</exception>
     /// <exception cref="BtfFormatException">The type contains itself or its chain is too long.</exception>
     public int AlignOf(BtfType type)
     {
-        ArgumentNullException.ThrowIfNull(type);
+        CheckOwned(type);
         lock (_alignLock)
             return AlignOfLocked(type, 0);
     }
@@ -213,9 +214,10 @@ public sealed class BtfSpec
     /// start of <paramref name="type"/>.
     /// </summary>
     /// <exception cref="BtfFormatException">The types reached are cyclic.</exception>
+    /// <exception cref="ArgumentException"><paramref name="type"/> comes from another spec.</exception>
     public bool TryGetMember(BtfType type, string path, [NotNullWhen(true)] out BtfField? field)
     {
-        ArgumentNullException.ThrowIfNull(type);
+        CheckOwned(type);
         ArgumentException.ThrowIfNullOrEmpty(path);
         field = null;
         long bitOffset = 0;
@@ -224,7 +226,7 @@ public sealed class BtfSpec
         var budget = MaxMemberSearchSteps;
         foreach (var name in path.Split('.'))
         {
-            if (Resolve(current) is not BtfComposite composite)
+            if (name.Length == 0 || Resolve(current) is not BtfComposite composite)
                 return false;
             long memberOffset = 0;
             member = FindMemberIn(composite, name, ref memberOffset, 0, ref budget);
@@ -273,6 +275,14 @@ public sealed class BtfSpec
 
     /// <summary>Whether <paramref name="offset"/> names a string of this spec's string section.</summary>
     internal bool IsValidStringOffset(uint offset) => offset < (uint)_stringsLength;
+
+    private void CheckOwned(BtfType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        // Ids only mean something in the spec that produced the type.
+        if (type.Spec != this)
+            throw new ArgumentException($"{type} belongs to a different BtfSpec", nameof(type));
+    }
 
     private static (int TypesStart, int TypesLength, int StringsStart, int StringsLength) ReadHeader(byte[] data)
     {
