@@ -187,7 +187,8 @@ internal sealed class BtfCWriter
         }
         if (!composite.IsUnion)
             Padding(end, composite.Size * 8L, ownAlign, false, indent + 1);
-        Append(composite.Members.Count == 0 ? "}" : $"\n{Tabs(indent)}}}");
+        // bpftool closes a body with nothing in it on the same line unless the type has a size.
+        Append(composite.Members.Count == 0 && composite.Size == 0 ? "}" : $"\n{Tabs(indent)}}}");
         if (packed)
             Append(" __attribute__((packed))");
     }
