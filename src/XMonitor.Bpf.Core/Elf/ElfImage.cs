@@ -40,8 +40,8 @@ internal sealed class ElfImage
         return null;
     }
 
-    public ReadOnlySpan<byte> SectionData(ElfSectionHeader? section)
-        => section is { HasFileData: true } s ? _data.AsSpan((int)s.Offset, (int)s.Size) : default;
+    public ReadOnlySpan<byte> SectionData(ElfSectionHeader section)
+        => section.HasFileData ? _data.AsSpan((int)section.Offset, (int)section.Size) : default;
 
     public ReadOnlyMemory<byte> SectionMemory(ElfSectionHeader section)
         => section.HasFileData ? _data.AsMemory((int)section.Offset, (int)section.Size) : new byte[section.Size];
