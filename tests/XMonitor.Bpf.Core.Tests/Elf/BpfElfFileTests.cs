@@ -157,9 +157,10 @@ public sealed partial class BpfElfFileTests
         [
             (0, 64), (sectionTable, original.Length - sectionTable), ((int)symtab.Offset, (int)symtab.Size), ((int)btf.Offset, 2048),
         ];
-        var random = new Random(424242);
+        var random = new Random(Fuzz.Seed(424242));
         var loaded = 0;
-        for (var iteration = 0; iteration < 3000; iteration++)
+        var iterations = Fuzz.Iterations(3000);
+        for (var iteration = 0; iteration < iterations; iteration++)
         {
             var data = (byte[])original.Clone();
             for (var i = random.Next(1, 5); i > 0; i--)
