@@ -15,7 +15,12 @@ internal sealed class ElfImage
     private const int SymbolSize = 24;
     private const ushort MachineBpf = 247;
 
+    // Zero-filled sections (.bss) become BPF array map values, which the kernel caps far lower;
+    // the bound keeps a hostile size from turning into a huge allocation.
+    private const long MaxZeroDataSize = 256L * 1024 * 1024;
+
     private readonly byte[] _data;
+    private readonly Dictionary<int, byte[]> _zeroData = [];
 
     private ElfImage(byte[] data)
     {
@@ -44,7 +49,16 @@ internal sealed class ElfImage
         => section.HasFileData ? _data.AsSpan((int)section.Offset, (int)section.Size) : default;
 
     public ReadOnlyMemory<byte> SectionMemory(ElfSectionHeader section)
-        => section.HasFileData ? _data.AsMemory((int)section.Offset, (int)section.Size) : new byte[section.Size];
+    {
+        if (section.HasFileData)
+            return _data.AsMemory((int)section.Offset, (int)section.Size);
+        lock (_zeroData)
+        {
+            if (!_zeroData.TryGetValue(section.Index, out var zeros))
+                _zeroData[section.Index] = zeros = new byte[section.Size];
+            return zeros;
+        }
+    }
 
     private IReadOnlyList<ElfSectionHeader> ReadSections()
     {
@@ -84,8 +98,8 @@ internal sealed class ElfImage
             var hasData = type != (uint)ElfSectionType.NoBits && type != (uint)ElfSectionType.Null;
             if (hasData && (offset > (ulong)d.Length || (ulong)d.Length - offset < size))
                 throw new BpfObjectFormatException($"section {i} [0x{offset:x}, +{size}) extends past the end of the {d.Length}-byte file", at + 24);
-            if (!hasData && size > int.MaxValue)
-                throw new BpfObjectFormatException($"section {i} claims {size} bytes of zero data", at + 32);
+            if (!hasData && size > MaxZeroDataSize)
+                throw new BpfObjectFormatException($"section {i} claims {size} bytes of zero data, more than the {MaxZeroDataSize} a BPF object can use", at + 32);
             raw[i] = (BinaryPrimitives.ReadUInt32LittleEndian(h), type, BinaryPrimitives.ReadUInt64LittleEndian(h[8..]),
                 (long)offset, (long)size, BinaryPrimitives.ReadUInt32LittleEndian(h[40..]), BinaryPrimitives.ReadUInt32LittleEndian(h[44..]),
                 (long)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(h[56..]), int.MaxValue));

@@ -142,6 +142,8 @@ public sealed partial class BpfElfFileTests
         var sectionTable = (int)BinaryPrimitives.ReadUInt64LittleEndian(SampleObject.Data.AsSpan(40));
         Rejects(Patch(d => BinaryPrimitives.WriteUInt64LittleEndian(d.AsSpan(sectionTable + symtab.Index * 64 + 32), (ulong)symtab.Size - 1)), "not a multiple of 24");
         Rejects(Patch(d => BinaryPrimitives.WriteUInt64LittleEndian(d.AsSpan(sectionTable + btf.Index * 64 + 24), 0xffff_ffff_0000)), "extends past the end");
+        var bss = Sample.Value.FindSection(".bss")!;
+        Rejects(Patch(d => BinaryPrimitives.WriteUInt64LittleEndian(d.AsSpan(sectionTable + bss.Index * 64 + 32), 1UL << 40)), "bytes of zero data");
     }
 
     [Fact]
