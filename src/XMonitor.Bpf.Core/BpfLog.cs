@@ -63,19 +63,23 @@ public static unsafe class BpfLog
     {
         try
         {
-            var buffer = stackalloc byte[MessageBufferSize];
-            var n = LibC.Vsnprintf(buffer, MessageBufferSize, format, args);
-            if (n <= 0)
-                return 0;
-            var message = Marshal.PtrToStringUTF8((nint)buffer, Math.Min(n, MessageBufferSize - 1)).TrimEnd('\n');
             var logLevel = level switch
             {
                 LibbpfWarn => LogLevel.Warning,
                 LibbpfInfo => LogLevel.Information,
                 _ => LogLevel.Debug,
             };
-            if (level == LibbpfWarn)
-                _capture?.Add(message);
+            // libbpf says a lot at debug level on every load; format only what someone reads.
+            var captured = level == LibbpfWarn && _capture is not null;
+            if (!captured && !_logger.IsEnabled(logLevel))
+                return 0;
+            var buffer = stackalloc byte[MessageBufferSize];
+            var n = LibC.Vsnprintf(buffer, MessageBufferSize, format, args);
+            if (n <= 0)
+                return 0;
+            var message = Marshal.PtrToStringUTF8((nint)buffer, Math.Min(n, MessageBufferSize - 1)).TrimEnd('\n');
+            if (captured)
+                _capture!.Add(message);
             if (_logger.IsEnabled(logLevel))
                 _logger.Log(logLevel, "{LibbpfMessage}", message);
         }

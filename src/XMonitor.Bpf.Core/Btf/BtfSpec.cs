@@ -141,13 +141,13 @@ public sealed class BtfSpec
     }
 
     /// <summary>Parses the <c>.BTF</c> section of an ELF object (a compiled <c>*.bpf.o</c>).</summary>
-    /// <exception cref="BpfObjectFormatException">The data is not a well-formed ELF object or has no <c>.BTF</c> section.</exception>
+    /// <exception cref="BpfElfFormatException">The data is not a well-formed ELF object or has no <c>.BTF</c> section.</exception>
     /// <exception cref="BtfFormatException">The <c>.BTF</c> section is not well-formed.</exception>
     public static BtfSpec FromElf(ReadOnlySpan<byte> elf)
     {
         var image = ElfImage.Parse(elf);
         var section = image.FindSection(".BTF")
-            ?? throw new BpfObjectFormatException("the object has no .BTF section (compile it with clang -g)");
+            ?? throw new BpfElfFormatException("the object has no .BTF section (compile it with clang -g)");
         return Load(image.SectionData(section));
     }
 

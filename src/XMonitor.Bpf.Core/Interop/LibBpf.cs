@@ -43,6 +43,19 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Lib, EntryPoint = "bpf_object__next_map")]
     internal static partial nint ObjectNextMap(nint obj, nint prev);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_object__btf")]
+    internal static partial nint ObjectBtf(nint obj);
+
+    // ---- BTF of an opened object (to find .rodata variables before the managed reader is needed) ----
+    [LibraryImport(Lib, EntryPoint = "btf__find_by_name_kind")]
+    internal static partial int BtfFindByNameKind(nint btf, byte* name, uint kind);
+
+    [LibraryImport(Lib, EntryPoint = "btf__type_by_id")]
+    internal static partial BtfTypeHeader* BtfTypeById(nint btf, uint id);
+
+    [LibraryImport(Lib, EntryPoint = "btf__name_by_offset")]
+    internal static partial byte* BtfNameByOffset(nint btf, uint offset);
+
     // ---- programs ----
     [LibraryImport(Lib, EntryPoint = "bpf_program__name")]
     internal static partial byte* ProgramName(nint prog);
@@ -189,6 +202,9 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Lib, EntryPoint = "bpf_map_delete_batch", SetLastError = true)]
     internal static partial int MapDeleteBatch(int fd, void* keys, uint* count, MapBatchOpts* opts);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_map_create", SetLastError = true)]
+    internal static partial int MapCreate(int mapType, byte* name, uint keySize, uint valueSize, uint maxEntries, void* opts);
+
     [LibraryImport(Lib, EntryPoint = "bpf_map_freeze", SetLastError = true)]
     internal static partial int MapFreeze(int fd);
 
@@ -332,4 +348,25 @@ internal unsafe struct ProgInfo
     [FieldOffset(64)] public fixed byte Name[16];
     [FieldOffset(192)] public ulong RunTimeNs;
     [FieldOffset(200)] public ulong RunCount;
+}
+
+/// <summary><c>struct btf_type</c>: name offset, info (kind, vlen), size or type.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct BtfTypeHeader
+{
+    public uint NameOff;
+    public uint Info;
+    public uint SizeOrType;
+
+    public readonly int Kind => (int)((Info >> 24) & 0x1f);
+    public readonly int Vlen => (int)(Info & 0xffff);
+}
+
+/// <summary><c>struct btf_var_secinfo</c>: one variable of a DATASEC.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct BtfVarSecinfo
+{
+    public uint Type;
+    public uint Offset;
+    public uint Size;
 }

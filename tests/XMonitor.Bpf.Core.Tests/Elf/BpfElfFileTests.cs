@@ -128,7 +128,7 @@ public sealed partial class BpfElfFileTests
         Rejects(Patch(d => BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(62), 999)), "section name table index");
         Rejects(Patch(d => BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(58), 40)), "section header size");
         Rejects(SampleObject.Data[..(SampleObject.Data.Length / 2)], "extends past the end");
-        Assert.Throws<BpfObjectFormatException>(() => BtfSpec.FromElf([1, 2, 3]));
+        Assert.Throws<BpfElfFormatException>(() => BtfSpec.FromElf([1, 2, 3]));
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed partial class BpfElfFileTests
                 foreach (var variable in file.Variables)
                     _ = (variable.Type, variable.InitialValue.Length);
             }
-            catch (BpfObjectFormatException)
+            catch (BpfElfFormatException)
             {
             }
         }
@@ -191,9 +191,9 @@ public sealed partial class BpfElfFileTests
         return data;
     }
 
-    private static BpfObjectFormatException Rejects(byte[] data, string fragment)
+    private static BpfElfFormatException Rejects(byte[] data, string fragment)
     {
-        var e = Assert.Throws<BpfObjectFormatException>(() => BpfElfFile.Load(data));
+        var e = Assert.Throws<BpfElfFormatException>(() => BpfElfFile.Load(data));
         Assert.Contains(fragment, e.Message, StringComparison.Ordinal);
         return e;
     }
