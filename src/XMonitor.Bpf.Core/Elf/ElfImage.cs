@@ -87,7 +87,7 @@ internal sealed class ElfImage
         if (namesIndex >= count)
             throw new BpfElfFormatException($"section name table index {namesIndex} is not below the section count {count}", 62);
 
-        var raw = new (uint Name, uint Type, ulong Flags, long Offset, long Size, uint Link, uint Info, long EntrySize)[count];
+        var raw = new (uint Name, uint Type, ulong Flags, long Offset, long Size, uint Link)[count];
         for (var i = 0; i < count; i++)
         {
             var at = (int)sectionTable + i * SectionHeaderSize;
@@ -101,8 +101,7 @@ internal sealed class ElfImage
             if (!hasData && size > MaxZeroDataSize)
                 throw new BpfElfFormatException($"section {i} claims {size} bytes of zero data, more than the {MaxZeroDataSize} a BPF object can use", at + 32);
             raw[i] = (BinaryPrimitives.ReadUInt32LittleEndian(h), type, BinaryPrimitives.ReadUInt64LittleEndian(h[8..]),
-                (long)offset, (long)size, BinaryPrimitives.ReadUInt32LittleEndian(h[40..]), BinaryPrimitives.ReadUInt32LittleEndian(h[44..]),
-                (long)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(h[56..]), int.MaxValue));
+                (long)offset, (long)size, BinaryPrimitives.ReadUInt32LittleEndian(h[40..]));
         }
 
         var names = raw[namesIndex];
@@ -114,7 +113,7 @@ internal sealed class ElfImage
         {
             var r = raw[i];
             var name = ReadString(nameData, r.Name, $"the name of section {i}", names.Offset);
-            sections[i] = new ElfSectionHeader(i, name, r.Type, r.Flags, r.Offset, r.Size, r.Link, r.Info, r.EntrySize);
+            sections[i] = new ElfSectionHeader(i, name, r.Type, r.Flags, r.Offset, r.Size, r.Link);
         }
         return sections;
     }
