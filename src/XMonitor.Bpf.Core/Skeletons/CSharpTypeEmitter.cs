@@ -18,8 +18,11 @@ internal sealed class CSharpTypeEmitter(string accessibility, string container, 
     private readonly Queue<BtfType> _pending = new();
     private readonly HashSet<int> _emitted = [];
 
-    /// <summary>The C# type for <paramref name="type"/>, queuing struct, union and enum definitions.</summary>
-    internal string TypeName(BtfType type)
+    /// <summary>
+    /// The C# type for <paramref name="type"/>, queuing struct, union and enum definitions; an
+    /// anonymous struct or union is named <paramref name="anonymousName"/> (its parent and member).
+    /// </summary>
+    internal string TypeName(BtfType type, string? anonymousName = null)
     {
         type = Strip(type);
         switch (type)
@@ -33,9 +36,9 @@ internal sealed class CSharpTypeEmitter(string accessibility, string container, 
             case BtfEnum e:
                 if (e.IsAnonymous)
                     return IntName(e.Size, e.IsSigned);
-                return container + "." + Queue(e);
+                return container + "." + Queue(e, null);
             case BtfComposite c:
-                return container + "." + Queue(c);
+                return container + "." + Queue(c, anonymousName);
             default:
                 throw Unsupported(type, "type kind");
         }
@@ -78,11 +81,11 @@ internal sealed class CSharpTypeEmitter(string accessibility, string container, 
         throw new BtfFormatException($"type {type.Id}: qualifiers nest deeper than {MaxDepth}");
     }
 
-    private string Queue(BtfType type)
+    private string Queue(BtfType type, string? anonymousName)
     {
         if (_names.TryGetValue(type.Id, out var name))
             return name;
-        name = type.IsAnonymous ? $"Anonymous{type.Id}" : CSharpNames.Pascal(type.Name);
+        name = type.IsAnonymous ? anonymousName ?? $"Anonymous{type.Id}" : CSharpNames.Pascal(type.Name);
         // Two C types may map to one C# name (struct foo and enum foo), and a type may share its name
         // with a skeleton member (enum xm_filter_kind and the global xm_filter_kind): suffix the kind.
         if (_names.ContainsValue(name) || reservedNames.Contains(name))
@@ -118,13 +121,16 @@ internal sealed class CSharpTypeEmitter(string accessibility, string container, 
     {
         var name = _names[e.Id];
         sb.AppendLine($"/// <summary>C <c>enum {e.Name}</c> ({e.Size} bytes), from the object's BTF.</summary>");
+        sb.AppendLine($"[global::XMonitor.Bpf.BtfType(\"enum\", {CSharpNames.Literal(e.Name)})]");
         sb.AppendLine($"{accessibility} enum {name} : {IntName(e.Size, e.IsSigned)}");
         sb.AppendLine("{");
+        var prefix = CommonPrefix(e);
+        var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var v in e.Values)
         {
             var value = e.IsSigned ? v.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : v.UnsignedValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
             sb.AppendLine($"    /// <summary><c>{v.Name}</c></summary>");
-            sb.AppendLine($"    {CSharpNames.Identifier(v.Name)} = {value},");
+            sb.AppendLine($"    {Unique(CSharpNames.Pascal(v.Name[prefix.Length..].ToLowerInvariant()), used)} = {value},");
         }
         sb.AppendLine("}");
         sb.AppendLine();
@@ -136,11 +142,12 @@ internal sealed class CSharpTypeEmitter(string accessibility, string container, 
         var body = new StringBuilder();
         var nested = new StringBuilder();
         var used = new HashSet<string>(StringComparer.Ordinal) { name };
-        EmitMembers(c, 0, body, nested, used, depth: 0);
+        EmitMembers(name, c, 0, body, nested, used, depth: 0);
 
         var kind = c.IsUnion ? "union" : "struct";
         sb.AppendLine($"/// <summary>C <c>{kind} {(c.IsAnonymous ? "(anonymous)" : c.Name)}</c>: {c.Size} bytes, laid out as its BTF says.</summary>");
         sb.AppendLine($"[global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = {c.Size})]");
+        sb.AppendLine($"[global::XMonitor.Bpf.BtfType(\"{kind}\", {CSharpNames.Literal(c.IsAnonymous ? "" : c.Name)})]");
         sb.AppendLine($"{accessibility} partial struct {name}");
         sb.AppendLine("{");
         sb.AppendLine($"    /// <summary>Size of the C type in bytes.</summary>");
@@ -152,7 +159,7 @@ internal sealed class CSharpTypeEmitter(string accessibility, string container, 
         sb.AppendLine();
     }
 
-    private void EmitMembers(BtfComposite c, long baseBits, StringBuilder body, StringBuilder nested, HashSet<string> used, int depth)
+    private void EmitMembers(string owner, BtfComposite c, long baseBits, StringBuilder body, StringBuilder nested, HashSet<string> used, int depth)
     {
         if (depth > MaxDepth)
             throw new BtfFormatException($"{c}: anonymous members nest deeper than {MaxDepth}");
@@ -163,7 +170,7 @@ internal sealed class CSharpTypeEmitter(string accessibility, string container, 
             // Anonymous struct/union members: their fields are reachable from the parent in C, so here too.
             if (string.IsNullOrEmpty(m.Name) && memberType is BtfComposite inner)
             {
-                EmitMembers(inner, bits, body, nested, used, depth + 1);
+                EmitMembers(owner, inner, bits, body, nested, used, depth + 1);
                 continue;
             }
             var field = Unique(CSharpNames.Pascal(m.Name), used);
@@ -174,7 +181,7 @@ internal sealed class CSharpTypeEmitter(string accessibility, string container, 
             else
             {
                 body.AppendLine($"    /// <summary>C member <c>{m.Name}</c> at byte {bits / 8}.</summary>");
-                body.AppendLine($"    [global::System.Runtime.InteropServices.FieldOffset({bits / 8})] public {TypeName(memberType)} {field};");
+                body.AppendLine($"    [global::System.Runtime.InteropServices.FieldOffset({bits / 8})] public {TypeName(memberType, owner + field)} {field};");
             }
         }
     }
@@ -243,6 +250,25 @@ internal sealed class CSharpTypeEmitter(string accessibility, string container, 
         body.AppendLine($"        set => {storageField} = ({storage})(((ulong){storageField} & ~({mask} << {shift})) | (({written} & {mask}) << {shift}));");
         body.AppendLine("    }");
         body.AppendLine();
+    }
+
+    /// <summary>The prefix all values share up to an underscore (<c>SAMPLE_MODE_</c>), which the C# names drop.</summary>
+    private static string CommonPrefix(BtfEnum e)
+    {
+        if (e.Values.Count < 2)
+            return "";
+        var prefix = e.Values[0].Name;
+        foreach (var v in e.Values)
+        {
+            var n = 0;
+            while (n < prefix.Length && n < v.Name.Length && prefix[n] == v.Name[n])
+                n++;
+            prefix = prefix[..n];
+        }
+        var cut = prefix.LastIndexOf('_');
+        prefix = cut < 0 ? "" : prefix[..(cut + 1)];
+        // Keep the prefix when dropping it would leave a name empty.
+        return e.Values.Any(v => v.Name.Length == prefix.Length) ? "" : prefix;
     }
 
     private static string Unique(string name, HashSet<string> used)
