@@ -48,31 +48,28 @@ public sealed class RunQueueLatencyTests(ITestOutputHelper output)
     [Fact]
     public void LatenciesGrowWhenTheCpusAreOversubscribed()
     {
-        // This shared VM's latencies swing by milliseconds with what else runs on it and its host,
-        // so "quiet" and "oversubscribed" are not measured minutes apart but interleaved: six
-        // spinning threads share the sleeper's CPU and are stopped (SIGSTOP) and resumed
-        // (SIGCONT) every other 1 s interval, and the interval deltas are added up per phase.
-        // Background noise falls on both phases alike; the spinners only on one. Sleeper and
-        // spinners run at nice -20, where tasks at nice 0 weigh ~1% of them. A SCHED_IDLE spinner
-        // keeps the CPU from going idle while the others are stopped (an idle vCPU is descheduled
-        // by the host, and waking it can take milliseconds), without competing: any other task
-        // preempts it at once.
+        // One always-runnable thread is measured; six more like it share its CPU in every other
+        // 1 s interval (stopped with SIGSTOP, resumed with SIGCONT), and the interval deltas are
+        // added up per phase. Interleaving matters on this shared VM, whose latencies swing by
+        // milliseconds with what else runs on it and its host: that noise falls on both phases,
+        // the six threads only on one. All run at nice -20 on one CPU, where tasks at nice 0
+        // weigh ~1% of them. (A sleeping thread is a poor probe here: EEVDF lets a sleeper's
+        // wakeup preempt at once, so the queue hardly shows; a busy thread that is preempted
+        // waits for every other busy thread's slice.)
         var cpu = $"{Environment.ProcessorCount - 1}";
         string[] isolated = ["nice", "-n", "-20", "taskset", "-c", cpu];
-        using var keepAwake = Workload.Start(newProcessGroup: false, ["chrt", "-i", "0", "taskset", "-c", cpu], "spin", "1", "60000");
-        using var spin = Workload.Start(newProcessGroup: false, isolated, "spin", "6", "60000");
-        using var sleeper = Workload.Start(newProcessGroup: false, isolated, "sleeper", "4", "10", "8000");
-        keepAwake.Go();
-        spin.Go();
-        Assert.Equal(0, Signal(spin.Pid, SigStop));
+        using var others = Workload.Start(newProcessGroup: false, isolated, "spin", "6", "60000");
+        using var measured = Workload.Start(newProcessGroup: false, isolated, "spin", "1", "8000");
+        others.Go();
+        Assert.Equal(0, Signal(others.Pid, SigStop));
 
         var quiet = new List<Log2Histogram>();
         var loaded = new List<Log2Histogram>();
-        var spinning = false;
+        var crowded = false;
         using var run = new ProbeRun(new CpuSchedOptions
         {
             Interval = TimeSpan.FromSeconds(1),
-            Filter = ProcessFilter.Pid(sleeper.Pid),
+            Filter = ProcessFilter.Pid(measured.Pid),
             OffCpuThreshold = TimeSpan.Zero,
             HungTaskThreshold = TimeSpan.Zero,
         });
@@ -80,26 +77,26 @@ public sealed class RunQueueLatencyTests(ITestOutputHelper output)
         {
             // The reading closes the interval that ran in the current phase; then switch phase.
             if (reading.Histograms.Count == 1)
-                (spinning ? loaded : quiet).Add(reading.Histograms[0].Delta);
-            spinning = !spinning;
-            Signal(spin.Pid, spinning ? SigCont : SigStop);
+                (crowded ? loaded : quiet).Add(reading.Histograms[0].Delta);
+            crowded = !crowded;
+            Signal(others.Pid, crowded ? SigCont : SigStop);
         }));
-        sleeper.Go();
-        sleeper.WaitForExit(TimeSpan.FromSeconds(20));
-        Signal(spin.Pid, SigCont);
+        measured.Go();
+        measured.WaitForExit(TimeSpan.FromSeconds(30));
+        Signal(others.Pid, SigCont);
         run.Stop();
 
-        var idle = Stats(quiet);
-        var busy = Stats(loaded);
-        output.WriteLine($"spinners stopped: {idle}\nspinners running: {busy}");
+        var alone = Stats(quiet);
+        var shared = Stats(loaded);
+        output.WriteLine($"alone on its CPU: {alone}\nwith six more: {shared}");
         Assert.True(quiet.Count >= 3 && loaded.Count >= 3, $"{quiet.Count} quiet and {loaded.Count} loaded intervals");
-        // With nothing else allowed on its CPU a woken sleeper waits microseconds; behind six
-        // busy threads it sometimes waits for a busy thread's time slice, milliseconds (EEVDF
-        // lets most wakeups of a sleeper preempt at once). Seen in three runs: mean 98 -> 223,
-        // 189 -> 506, 108 -> 642 us, and always more waits of 1 ms or more. The factor 1.5 is
-        // below the least ratio seen (2.3) and well above 1, which is "no effect".
-        Assert.True(busy.Mean > 1.5 * idle.Mean, $"mean latency quiet {idle.Mean:0.0} us, oversubscribed {busy.Mean:0.0} us");
-        Assert.True(busy.SlowShare > idle.SlowShare, $"share of waits >= 1 ms quiet {idle.SlowShare:P1}, oversubscribed {busy.SlowShare:P1}");
+        // Alone, the thread waits only when a background task takes the CPU for a while. With six
+        // equal threads it is preempted every time slice and waits for the others' slices. Seen
+        // in three runs: mean 1.6 -> 18.4 ms, 2.7 -> 22.2 ms, 5.5 -> 45.4 ms (this machine's
+        // background is busy); the factor 3 is far from "no effect" (1) and below every ratio
+        // seen (8 and more).
+        Assert.True(shared.Mean > 3 * alone.Mean, $"mean latency alone {alone.Mean:0.0} us, with six more {shared.Mean:0.0} us");
+        Assert.True(shared.SlowShare > alone.SlowShare, $"share of waits >= 1 ms alone {alone.SlowShare:P1}, with six more {shared.SlowShare:P1}");
     }
 
     private const int SigCont = 18;
