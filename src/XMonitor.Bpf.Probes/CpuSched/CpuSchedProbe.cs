@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,20 +19,6 @@ namespace XMonitor.Bpf.Probes.CpuSched;
 /// </remarks>
 public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
 {
-    private const string ObjectResource = "cpusched.bpf.o";
-    private const string HistogramsMap = "runq_hists";
-    private const string EventsMap = "events";
-    private const string BssMap = ".bss";
-    private const string UnitNsConstant = "targ_ns";
-    private const string AggregateConstant = "targ_aggregate";
-    private const string OffCpuConstant = "offcpu_min_ns";
-    private const string HungConstant = "hung_min_ns";
-    private const string FilterKindConstant = "xm_filter_kind";
-    private const string FilterValueConstant = "xm_filter_value";
-    private const string MemcgV1Constant = "xm_cgroup_memcg_v1";
-    private static readonly string[] BtfPrograms = ["handle_sched_wakeup_btf", "handle_sched_wakeup_new_btf", "handle_sched_switch_btf"];
-    private static readonly string[] RawPrograms = ["handle_sched_wakeup_raw", "handle_sched_wakeup_new_raw", "handle_sched_switch_raw"];
-
     private const int StateNew = 0;
     private const int StateRunning = 1;
     private const int StateDisposed = 2;
@@ -54,9 +38,9 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     private readonly List<BpfLink> _links = [];
     private readonly CancellationTokenSource _stop = new();
     private int _state;
-    private BpfObject? _object;
-    private BpfMap<CpuSchedNative.HistKey, CpuSchedNative.Hist>? _histograms;
-    private BpfRingBuffer? _ring;
+    private readonly RingBufferRecordHandler<CpuschedSkeleton.CpuschedEvent> _onEvent;
+    private CpuschedSkeleton? _skeleton;
+    private BpfRingBuffer<CpuschedSkeleton.CpuschedEvent>? _ring;
     private Thread? _reader;
     private Task? _ticker;
     private long _lastRead;
@@ -70,6 +54,7 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
         _latency = new(ReportObserverError);
         _offCpu = new(ReportObserverError);
         _hung = new(ReportObserverError);
+        _onEvent = OnEvent;
     }
 
     /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
@@ -96,7 +81,7 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
         get
         {
             lock (_gate)
-                return _object is { IsDisposed: false } obj && obj.GetMap(BssMap).AsTyped<uint, ulong>().TryLookup(0, out var n) ? n : 0;
+                return _skeleton is { Object.IsDisposed: false } s ? s.EventsDropped : 0;
         }
     }
 
@@ -209,26 +194,32 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     private void Attach(ProbeAttachStrategy strategy)
     {
         var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
-        using (var open = BpfObject.OpenEmbedded(typeof(CpuSchedProbe).Assembly, ObjectResource))
+        var btf = strategy == ProbeAttachStrategy.BtfRawTracepoint;
+        using (var open = CpuschedSkeleton.Open())
         {
-            open.SetConstant(UnitNsConstant, _options.Unit == HistogramUnit.Nanoseconds);
-            open.SetConstant(AggregateConstant, (int)_options.Aggregation);
-            open.SetConstant(OffCpuConstant, Nanoseconds(_options.OffCpuThreshold));
-            open.SetConstant(HungConstant, Nanoseconds(_options.HungTaskThreshold));
-            open.SetConstant(FilterKindConstant, (int)_options.Filter.Kind);
-            open.SetConstant(FilterValueConstant, _options.Filter.Value);
-            open.SetConstant(MemcgV1Constant, hierarchy == CgroupHierarchy.MemoryV1);
-            foreach (var name in BtfPrograms)
-                open.GetProgram(name).Autoload = strategy == ProbeAttachStrategy.BtfRawTracepoint;
-            foreach (var name in RawPrograms)
-                open.GetProgram(name).Autoload = strategy == ProbeAttachStrategy.RawTracepoint;
-            _object = open.Load();
+            open.TargNs = _options.Unit == HistogramUnit.Nanoseconds;
+            // The public enums carry the C enums' values (a test compares them with the BTF).
+            open.TargAggregate = (CpuschedSkeleton.CpuschedAggregate)_options.Aggregation;
+            open.OffcpuMinNs = Nanoseconds(_options.OffCpuThreshold);
+            open.HungMinNs = Nanoseconds(_options.HungTaskThreshold);
+            open.XmFilterKind = (CpuschedSkeleton.XmFilterKindEnum)_options.Filter.Kind;
+            open.XmFilterValue = _options.Filter.Value;
+            open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
+            open.HandleSchedWakeupBtfProgram.Autoload = btf;
+            open.HandleSchedWakeupNewBtfProgram.Autoload = btf;
+            open.HandleSchedSwitchBtfProgram.Autoload = btf;
+            open.HandleSchedWakeupRawProgram.Autoload = !btf;
+            open.HandleSchedWakeupNewRawProgram.Autoload = !btf;
+            open.HandleSchedSwitchRawProgram.Autoload = !btf;
+            _skeleton = open.Load();
         }
-        foreach (var name in strategy == ProbeAttachStrategy.BtfRawTracepoint ? BtfPrograms : RawPrograms)
-            _links.Add(_object.GetProgram(name).Attach());
-        _histograms = _object.GetMap(HistogramsMap).AsTyped<CpuSchedNative.HistKey, CpuSchedNative.Hist>();
+        BpfProgram[] programs = btf
+            ? [_skeleton.HandleSchedWakeupBtfProgram, _skeleton.HandleSchedWakeupNewBtfProgram, _skeleton.HandleSchedSwitchBtfProgram]
+            : [_skeleton.HandleSchedWakeupRawProgram, _skeleton.HandleSchedWakeupNewRawProgram, _skeleton.HandleSchedSwitchRawProgram];
+        foreach (var program in programs)
+            _links.Add(program.Attach());
         if (_options.OffCpuThreshold > TimeSpan.Zero || _options.HungTaskThreshold > TimeSpan.Zero)
-            _ring = new BpfRingBuffer(_object.GetMap(EventsMap));
+            _ring = _skeleton.OpenEventsReader();
     }
 
     private static ulong Nanoseconds(TimeSpan value) => (ulong)value.Ticks * 100;
@@ -278,8 +269,7 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
             link.Dispose();
         _links.Clear();
         _ring?.Dispose();
-        _object?.Dispose();
-        _histograms = null;
+        _skeleton?.Dispose();
     }
 
     private void CompleteObservables()
@@ -329,20 +319,20 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
         }
     }
 
-    private unsafe RunQueueLatency ReadLatency()
+    private RunQueueLatency ReadLatency()
     {
         var now = Stopwatch.GetTimestamp();
         var interval = Stopwatch.GetElapsedTime(_lastRead, now);
         _lastRead = now;
         var unit = _options.Unit;
         var histograms = new List<RunQueueLatencyHistogram>();
-        var map = _histograms!;
+        var map = _skeleton!.RunqHistsMap;
         // Only lookups: the kernel's counters are never reset, so other readers see everything too.
         foreach (var key in map.Keys)
         {
             if (!map.TryLookup(key, out var raw))
                 continue;
-            var cumulative = new Log2Histogram(new ReadOnlySpan<ulong>(raw.Slots, CpuSchedNative.MaxSlots), raw.Sum, unit);
+            var cumulative = new Log2Histogram(raw.Slots, raw.Sum, unit);
             var delta = _previous.TryGetValue(key.Id, out var earlier) ? cumulative.Subtract(earlier) : cumulative;
             _previous[key.Id] = cumulative;
             histograms.Add(new RunQueueLatencyHistogram(key.Id, delta, cumulative));
@@ -369,28 +359,16 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
         }
     }
 
-    private void ConsumeEvents()
-    {
-        var handler = new EventHandler(this);
-        _ring!.Consume(ref handler);
-    }
+    private void ConsumeEvents() => _ring!.Consume(_onEvent);
 
-    private unsafe void OnEvent(ReadOnlySpan<byte> record)
+    private void OnEvent(ref readonly CpuschedSkeleton.CpuschedEvent e)
     {
-        if (record.Length < sizeof(CpuSchedNative.Event))
-        {
-            _logger.LogWarning("CPU scheduling probe: skipped a {Length}-byte record, expected {Expected}", record.Length, sizeof(CpuSchedNative.Event));
-            return;
-        }
-        var e = MemoryMarshal.Read<CpuSchedNative.Event>(record);
-        var flags = (CpuSchedNative.EventFlags)e.Flags;
-        var offCpu = (flags & CpuSchedNative.EventFlags.OffCpu) != 0 && _offCpu.HasObservers;
-        var hung = (flags & CpuSchedNative.EventFlags.Hung) != 0 && _hung.HasObservers;
+        var flags = (CpuschedSkeleton.CpuschedEventFlags)e.Flags;
+        var offCpu = (flags & CpuschedSkeleton.CpuschedEventFlags.Offcpu) != 0 && _offCpu.HasObservers;
+        var hung = (flags & CpuschedSkeleton.CpuschedEventFlags.Hung) != 0 && _hung.HasObservers;
         if (!offCpu && !hung)
             return;
-        var comm = new ReadOnlySpan<byte>(e.Comm, CpuSchedNative.CommLength);
-        var nul = comm.IndexOf((byte)0);
-        var command = Encoding.UTF8.GetString(nul < 0 ? comm : comm[..nul]);
+        var command = e.Comm.ToString();
         var timestamp = DateTimeOffset.UtcNow;
         if (offCpu)
         {
@@ -412,9 +390,4 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
 
     private void ReportObserverError(Exception e)
         => _logger.LogError(e, "CPU scheduling probe: an observer threw; it stays subscribed");
-
-    private readonly struct EventHandler(CpuSchedProbe probe) : IRingBufferHandler
-    {
-        public void OnRecord(ReadOnlySpan<byte> record) => probe.OnEvent(record);
-    }
 }
