@@ -37,8 +37,8 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     private readonly Dictionary<ulong, Log2Histogram> _previous = [];
     private readonly List<BpfLink> _links = [];
     private readonly CancellationTokenSource _stop = new();
-    private int _state;
     private readonly RingBufferRecordHandler<CpuschedSkeleton.CpuschedEvent> _onEvent;
+    private int _state = StateNew;
     private CpuschedSkeleton? _skeleton;
     private BpfRingBuffer<CpuschedSkeleton.CpuschedEvent>? _ring;
     private Thread? _reader;
