@@ -5,7 +5,7 @@
 #   benchmarks/run.sh ringbuf    only the ring buffer comparison; ends with "ringbuf ratio .NET/C: X.XX"
 #   benchmarks/run.sh maps       only the map comparison
 #
-# Environment: ROUNDS (default 3) alternating .NET and C runs per comparison, REPEATS (default 200)
+# Environment: ROUNDS (default 5) alternating .NET and C runs per comparison, REPEATS (default 200)
 # timed fills or map reads per run, BENCH_CPU (default the last CPU) the CPU both sides are pinned to.
 # Needs root, the .NET SDK, clang + libbpf-dev (bash .ci/setup) and gcc.
 set -euo pipefail
@@ -15,7 +15,7 @@ case "$what" in
   all | ringbuf | maps) ;;
   *) echo "usage: $0 [ringbuf|maps]" >&2; exit 2 ;;
 esac
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 repeats=${REPEATS:-200}
 cpu=${BENCH_CPU:-$(($(nproc) - 1))}
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace XMonitor.Bpf.Benchmarks;
 
 /// <summary>
@@ -53,7 +51,7 @@ internal static class MapComparison
     }
 
     /// <summary>Runs <paramref name="body"/> (which does <paramref name="operations"/> operations) a few times untimed, then
-    /// <paramref name="repeats"/> times timed; prints the median ns per operation and the bytes allocated per operation.</summary>
+    /// <paramref name="repeats"/> times timed; prints the median ns of thread CPU time per operation and the bytes allocated per operation.</summary>
     private static void Time(string @case, int repeats, int operations, Action body)
     {
         for (var i = 0; i < 3; i++)
@@ -62,9 +60,9 @@ internal static class MapComparison
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < repeats; i++)
         {
-            var start = Stopwatch.GetTimestamp();
+            var start = ThreadCpuTime.Seconds();
             body();
-            samples.Add(Samples.Seconds(start, Stopwatch.GetTimestamp()) * 1e9 / operations);
+            samples.Add((ThreadCpuTime.Seconds() - start) * 1e9 / operations);
         }
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         Samples.Print("result", @case, "dotnet", samples.Median());

@@ -2,7 +2,7 @@ using System.Globalization;
 using BenchmarkDotNet.Running;
 using XMonitor.Bpf.Benchmarks;
 
-// `--compare ringbuf|maps [--repeats N]` prints Stopwatch figures in the format benchmarks/run.sh
+// `--compare ringbuf|maps [--repeats N]` prints thread-CPU-time figures in the format benchmarks/run.sh
 // parses; anything else goes to BenchmarkDotNet (for example `--filter '*'`).
 if (args is ["--compare", var what, .. var rest])
 {

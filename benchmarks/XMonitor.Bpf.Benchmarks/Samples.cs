@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace XMonitor.Bpf.Benchmarks;
@@ -11,9 +10,6 @@ namespace XMonitor.Bpf.Benchmarks;
 internal sealed class Samples(int capacity)
 {
     private readonly List<double> _values = new(capacity);
-
-    public static double Seconds(long startTimestamp, long endTimestamp)
-        => (endTimestamp - startTimestamp) / (double)Stopwatch.Frequency;
 
     public void Add(double value) => _values.Add(value);
 

@@ -88,7 +88,7 @@ static void per_cpu_reads(void)
 		bpf_map_lookup_elem(counters_fd, &key, per_cpu);
 }
 
-/* A few untimed runs, then REPEATS timed ones; prints the median ns per operation. */
+/* A few untimed runs, then REPEATS timed ones; prints the median ns of thread CPU time per operation. */
 static void time_case(const char *bench_case, int repeats, int operations, void (*body)(void))
 {
 	double *samples = calloc(repeats, sizeof(*samples));
@@ -98,10 +98,10 @@ static void time_case(const char *bench_case, int repeats, int operations, void 
 	for (int i = 0; i < 3; i++)
 		body();
 	for (int i = 0; i < repeats; i++) {
-		double t0 = now_seconds();
+		double t0 = cpu_seconds();
 
 		body();
-		samples[i] = (now_seconds() - t0) * 1e9 / operations;
+		samples[i] = (cpu_seconds() - t0) * 1e9 / operations;
 	}
 	print_result("result", bench_case, "c", median(samples, repeats));
 	free(samples);

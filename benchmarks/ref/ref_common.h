@@ -1,5 +1,5 @@
 /* Helpers shared by the C reference benchmarks: load bench.bpf.o (the object the .NET build
- * compiled), time with CLOCK_MONOTONIC, report medians in the line format benchmarks/run.sh parses
+ * compiled), time with the thread's CPU clock as the .NET side does, report medians in the line format benchmarks/run.sh parses
  * (the .NET side's Samples class prints the same). */
 #ifndef REF_COMMON_H
 #define REF_COMMON_H
@@ -20,12 +20,24 @@ static inline void die(const char *what, int err)
 	exit(1);
 }
 
-static inline double now_seconds(void)
+static inline double clock_seconds(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* What is timed: on a shared, busy machine wall-clock time also counts the periods the thread
+ * waited for a CPU, which swamps differences of a few percent. */
+static inline double cpu_seconds(void)
+{
+	return clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+}
+
+static inline double wall_seconds(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
 }
 
 static inline struct bpf_object *load_bench(const char *path)

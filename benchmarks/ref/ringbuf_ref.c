@@ -1,6 +1,7 @@
 /* The C half of `benchmarks/run.sh ringbuf`: libbpf's ring_buffer__consume on the same object,
  * producer, ring size and record sizes as the .NET reader. Each round fills the ring untimed with
- * one BPF_PROG_TEST_RUN and times the consumption only; prints the median records per second.
+ * one BPF_PROG_TEST_RUN and times the consumption only; prints the median records per second of
+ * the thread's CPU time.
  *
  * usage: ringbuf_ref BENCH_BPF_O REPEATS */
 #include "ref_common.h"
@@ -39,8 +40,8 @@ static void measure(struct bpf_object *obj, struct ring_buffer *rb, const char *
 		die(producer, ENOENT);
 	prog_fd = bpf_program__fd(prog);
 
-	start = now_seconds();
-	while (now_seconds() - start < WARMUP_SECONDS) {
+	start = wall_seconds();
+	while (wall_seconds() - start < WARMUP_SECONDS) {
 		fill(prog_fd, expected);
 		ring_buffer__consume(rb);
 	}
@@ -48,9 +49,9 @@ static void measure(struct bpf_object *obj, struct ring_buffer *rb, const char *
 		double t0, t1;
 
 		fill(prog_fd, expected);
-		t0 = now_seconds();
+		t0 = cpu_seconds();
 		n = ring_buffer__consume(rb);
-		t1 = now_seconds();
+		t1 = cpu_seconds();
 		if (n != expected) {
 			fprintf(stderr, "%s: consumed %d records, expected %d\n", bench_case, n, expected);
 			exit(1);
