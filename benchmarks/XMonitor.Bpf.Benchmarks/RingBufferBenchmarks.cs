@@ -8,10 +8,14 @@ namespace XMonitor.Bpf.Benchmarks;
 /// One operation is one record, so Mean is the time per record, Op/s the records per second and
 /// Allocated the bytes per record.
 /// </summary>
+/// <remarks>
+/// One invocation per iteration (a fill is one ring's worth), so the warmup is long: tiered
+/// compilation promotes the read loop to optimized code only after 30 calls and a quiet period.
+/// </remarks>
 [MemoryDiagnoser]
 [InvocationCount(1)]
-[WarmupCount(5)]
-[IterationCount(25)]
+[WarmupCount(60)]
+[IterationCount(30)]
 public class RingBufferBenchmarks
 {
     private BenchFixture _fixture = null!;
