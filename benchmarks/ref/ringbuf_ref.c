@@ -16,7 +16,7 @@ static int on_record(void *ctx, void *data, size_t size __attribute__((unused)))
 	return 0;
 }
 
-static int fill(int prog_fd, int expected)
+static void fill(int prog_fd, int expected)
 {
 	struct bench_produce_args args = { .count = expected + 1 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
@@ -24,7 +24,6 @@ static int fill(int prog_fd, int expected)
 
 	if (err)
 		die("test run of the producer", err);
-	return expected;
 }
 
 static void measure(struct bpf_object *obj, struct ring_buffer *rb, const char *bench_case,
