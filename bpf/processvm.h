@@ -11,8 +11,8 @@
 /* What kind of address space a mapping is. */
 enum processvm_kind {
 	PROCESSVM_KIND_ANON_PRIVATE = 0,	/* mmap MAP_PRIVATE | MAP_ANONYMOUS */
-	PROCESSVM_KIND_SHARED = 1,		/* mmap MAP_SHARED (anonymous, and of files
-						 * unless shared_include_files is off) */
+	PROCESSVM_KIND_SHARED = 1,		/* mmap MAP_SHARED: anonymous, memfd,
+						 * /dev/shm and other files */
 	PROCESSVM_KIND_BRK = 2,			/* the brk heap */
 };
 
@@ -43,12 +43,14 @@ struct processvm_kind_stats {
 /*
  * Value of the map "proc_stats", keyed by __u32 tgid (initial pid
  * namespace). The entry is deleted when the process exits.
- *   untracked_freed_bytes: bytes unmapped (munmap, brk shrink) that the
- *                          probe had never seen mapped;
- *   ranges_dropped:        mappings not remembered because the map
- *                          "vm_ranges" was full (their bytes are still
- *                          counted as allocated, but an unmap of them
- *                          lands in untracked_freed_bytes);
+ *   untracked_freed_bytes: bytes unmapped (munmap, mremap, brk shrink)
+ *                          that the probe had never seen mapped (made
+ *                          before it started, inherited through fork), or
+ *                          could not classify (see processvm.bpf.c);
+ *   ranges_dropped:        vma_lookup off only: mappings not remembered
+ *                          because the map "vm_ranges" was full (their
+ *                          bytes are still counted as allocated, but an
+ *                          unmap of them lands in untracked_freed_bytes);
  *   comm:                  process name at the last event.
  */
 struct processvm_stats {
@@ -61,8 +63,8 @@ struct processvm_stats {
 };
 
 /*
- * Key of the map "vm_ranges": one mapping the probe saw created, by its
- * start address (value: struct processvm_range).
+ * Key of the map "vm_ranges" (used with vma_lookup off): one mapping the
+ * probe saw created, by its start address (value: struct processvm_range).
  */
 struct processvm_range_key {
 	__u32 tgid;
