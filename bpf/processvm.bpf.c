@@ -219,8 +219,12 @@ static long vma_walk_cb(struct task_struct *task, struct vm_area_struct *vma, st
 		kind = PROCESSVM_KIND_ANON_PRIVATE;
 	if (ov_lo == w->lo)
 		w->first_kind = kind;
-	if (kind >= 0)
-		w->removed[kind & 3] += ov_hi - ov_lo;
+	if (kind == PROCESSVM_KIND_ANON_PRIVATE)
+		w->removed[PROCESSVM_KIND_ANON_PRIVATE] += ov_hi - ov_lo;
+	else if (kind == PROCESSVM_KIND_SHARED)
+		w->removed[PROCESSVM_KIND_SHARED] += ov_hi - ov_lo;
+	else if (kind == PROCESSVM_KIND_BRK)
+		w->removed[PROCESSVM_KIND_BRK] += ov_hi - ov_lo;
 	return 0;
 }
 
