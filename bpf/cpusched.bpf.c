@@ -77,7 +77,7 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
-XM_EXPORT_TYPE(struct, cpusched_event);
+XM_RINGBUF_RECORD(events, struct, cpusched_event);
 XM_EXPORT_TYPE(enum, cpusched_event_flags);
 XM_EXPORT_TYPE(enum, cpusched_aggregate);
 

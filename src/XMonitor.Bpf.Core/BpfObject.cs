@@ -126,6 +126,50 @@ public sealed class BpfObject : IDisposable
         }
     }
 
+    /// <summary>
+    /// Copies <paramref name="destination"/>.Length bytes of a global variable section
+    /// (<c>.bss</c>, <c>.data</c>, <c>.rodata</c>) from the kernel, starting at <paramref name="offset"/>.
+    /// The generated skeletons read globals through this.
+    /// </summary>
+    public void ReadGlobal(string section, int offset, Span<byte> destination)
+    {
+        var map = GetMap(section);
+        var value = ReadSection(map, offset, destination.Length);
+        value.AsSpan(offset, destination.Length).CopyTo(destination);
+    }
+
+    /// <summary>Reads a <typeparamref name="T"/> at <paramref name="offset"/> of a global variable section.</summary>
+    public T ReadGlobal<T>(string section, int offset) where T : unmanaged
+    {
+        var map = GetMap(section);
+        var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        return System.Runtime.InteropServices.MemoryMarshal.Read<T>(ReadSection(map, offset, size).AsSpan(offset, size));
+    }
+
+    /// <summary>
+    /// Writes a <typeparamref name="T"/> at <paramref name="offset"/> of <c>.bss</c> or <c>.data</c>
+    /// (read, patch, write back: a concurrent write by a BPF program to the same section may be lost).
+    /// </summary>
+    public void WriteGlobal<T>(string section, int offset, T value) where T : unmanaged
+    {
+        var map = GetMap(section);
+        var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        var bytes = ReadSection(map, offset, size);
+        System.Runtime.InteropServices.MemoryMarshal.Write(bytes.AsSpan(offset, size), in value);
+        map.Update(stackalloc byte[4], bytes);
+    }
+
+    private static byte[] ReadSection(BpfMap map, int offset, int length)
+    {
+        if (!map.IsInternal)
+            throw new ArgumentException($"map '{map.Name}' is not a global variable section");
+        if (offset < 0 || length < 0 || offset + length > map.ValueSize)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset}, +{length}) is outside section map '{map.Name}' ({map.ValueSize} bytes)");
+        var bytes = new byte[map.ValueSize];
+        map.TryLookup(stackalloc byte[4], bytes);
+        return bytes;
+    }
+
     /// <summary>Detaches the links still attached, then closes every program and map.</summary>
     public void Dispose()
     {

@@ -18,6 +18,13 @@
  * lists the VARs of BTF DATASEC ".xm_export", strips the `__xm_export_`
  * prefix and follows VAR -> PTR -> CONST -> STRUCT/UNION/ENUM to the type.
  *
+ * A ring buffer's record type is declared the same way, naming the map, so
+ * the generator can give that map a typed reader:
+ *
+ *     XM_RINGBUF_RECORD(events, struct, cpusched_event);
+ *
+ * declares `__xm_ringbuf_<map>` of type `const <kind> <tag> *`.
+ *
  * Why a section of its own: libbpf makes maps only from .data*, .rodata*,
  * .bss and .maps; it skips any other data section ("skipping unrecognized
  * data section"), so the markers cost no map, no memory in the kernel and
@@ -31,5 +38,8 @@
 
 #define XM_EXPORT_TYPE(kind, tag) \
 	const kind tag *__xm_export_##tag SEC(".xm_export") __attribute__((unused))
+
+#define XM_RINGBUF_RECORD(map, kind, tag) \
+	const kind tag *__xm_ringbuf_##map SEC(".xm_export") __attribute__((unused))
 
 #endif /* __XM_EXPORT_BPF_H */

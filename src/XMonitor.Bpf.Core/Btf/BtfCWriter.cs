@@ -12,7 +12,7 @@ internal sealed class BtfCWriter
     private const int MaxDepth = 64;
 
     // Bounds the output on hostile BTF where anonymous members repeat a large nested type;
-    // the largest real definitions (task_struct) print in some 20 KB.
+    // real definitions stay far below (task_struct prints in some 8 KB).
     private const int MaxOutputChars = 1024 * 1024;
 
     private static readonly (string Name, int Bits)[] PaddingTypes = [("long", 64), ("int", 32), ("short", 16), ("char", 8)];
@@ -187,7 +187,8 @@ internal sealed class BtfCWriter
         }
         if (!composite.IsUnion)
             Padding(end, composite.Size * 8L, ownAlign, false, indent + 1);
-        Append(composite.Members.Count == 0 ? "}" : $"\n{Tabs(indent)}}}");
+        // bpftool closes a body with nothing in it on the same line unless the type has a size.
+        Append(composite.Members.Count == 0 && composite.Size == 0 ? "}" : $"\n{Tabs(indent)}}}");
         if (packed)
             Append(" __attribute__((packed))");
     }

@@ -7,10 +7,11 @@ namespace XMonitor.Bpf.Btf;
 
 /// <summary>
 /// Parsed BTF: the type information of the running kernel (<see cref="LoadKernel"/>), of a BPF
-/// object's <c>.BTF</c> section (<see cref="FromElf"/>) or of any raw BTF blob (<see cref="Load"/>).
+/// object's <c>.BTF</c> section (<see cref="FromElf"/>) or of any raw BTF blob (<see cref="Load(ReadOnlySpan{byte})"/>).
 /// Parsing is managed code only (no libbpf). Loading checks every record and every type reference,
 /// so a spec that loaded can be walked without further bounds checks; type objects are created
-/// lazily because vmlinux holds well over 100,000 of them.
+/// lazily because vmlinux holds well over 100,000 of them. Split BTF (kernel modules) continues
+/// the ids and strings of a base spec (<see cref="Load(ReadOnlySpan{byte}, BtfSpec)"/>).
 /// </summary>
 /// <remarks>Instances are safe to share between threads.</remarks>
 public sealed class BtfSpec
@@ -31,6 +32,9 @@ public sealed class BtfSpec
     private const int MaxMemberSearchSteps = 1_000_000;
 
     private readonly byte[] _data;
+    private readonly int _firstId;
+    private readonly int _firstStringOffset;
+    private readonly BtfVoid? _void;
     private readonly int _stringsStart;
     private readonly int _stringsLength;
     private readonly int[] _recordOffsets;
@@ -42,20 +46,31 @@ public sealed class BtfSpec
     private int[]? _nextIdWithSameName;
     private int _pointerSize;
 
-    private BtfSpec(byte[] data)
+    private BtfSpec(byte[] data, BtfSpec? baseSpec)
     {
         _data = data;
-        (int typesStart, int typesLength, _stringsStart, _stringsLength) = ReadHeader(data);
+        Base = baseSpec;
+        // Split BTF numbers its types after the base's and its string offsets after the base's
+        // string section, so ids and offsets below those belong to the base.
+        _firstId = baseSpec?.TypeCount ?? 1;
+        _firstStringOffset = baseSpec?.StringsEnd ?? 0;
+        (int typesStart, int typesLength, _stringsStart, _stringsLength) = ReadHeader(data, baseSpec is not null);
         _recordOffsets = IndexRecords(typesStart, typesLength);
         ValidateReferences();
         _types = new BtfType?[_recordOffsets.Length];
-        _types[0] = new BtfVoid(this);
+        _void = baseSpec is null ? new BtfVoid(this) : null;
         _alignments = new int[_recordOffsets.Length];
         Types = new BtfTypeList(this);
     }
 
-    /// <summary>The types indexed by id; <c>Types[0]</c> is <see cref="BtfVoid"/>.</summary>
+    /// <summary>
+    /// The types indexed by id; <c>Types[0]</c> is <see cref="BtfVoid"/>. For split BTF the list
+    /// starts with the base's types, whose <see cref="BtfType.Spec"/> is the base.
+    /// </summary>
     public IReadOnlyList<BtfType> Types { get; }
+
+    /// <summary>The base spec of split BTF (vmlinux for a kernel module), or null.</summary>
+    public BtfSpec? Base { get; }
 
     /// <summary>
     /// The size of a pointer in bytes: the size of <c>long</c> as this BTF declares it, or 8 when
@@ -71,16 +86,48 @@ public sealed class BtfSpec
         }
     }
 
-    internal int TypeCount => _recordOffsets.Length;
+    internal int TypeCount => _firstId + _recordOffsets.Length;
+
+    private int StringsEnd => _firstStringOffset + _stringsLength;
 
     /// <summary>Parses raw BTF (the format of <c>/sys/kernel/btf/vmlinux</c> and of <c>.BTF</c> sections). The data is copied.</summary>
     /// <exception cref="BtfFormatException">The data is not well-formed BTF.</exception>
-    public static BtfSpec Load(ReadOnlySpan<byte> raw) => new(raw.ToArray());
+    public static BtfSpec Load(ReadOnlySpan<byte> raw) => new(raw.ToArray(), null);
+
+    /// <summary>
+    /// Parses split BTF, whose type ids and string offsets continue those of
+    /// <paramref name="baseSpec"/> (the format of <c>/sys/kernel/btf/MODULE</c>). The data is copied.
+    /// </summary>
+    /// <exception cref="BtfFormatException">The data is not well-formed split BTF for that base.</exception>
+    public static BtfSpec Load(ReadOnlySpan<byte> raw, BtfSpec baseSpec)
+    {
+        ArgumentNullException.ThrowIfNull(baseSpec);
+        return new(raw.ToArray(), baseSpec);
+    }
 
     /// <summary>Reads and parses a raw BTF file.</summary>
     /// <exception cref="BtfFormatException">The file is not well-formed BTF.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static BtfSpec LoadFile(string path) => new(File.ReadAllBytes(path));
+    public static BtfSpec LoadFile(string path) => new(File.ReadAllBytes(path), null);
+
+    /// <summary>
+    /// Reads the BTF of a loaded kernel module from <c>/sys/kernel/btf/MODULE</c>: split BTF on
+    /// top of <paramref name="kernel"/> (from <see cref="LoadKernel"/>).
+    /// </summary>
+    /// <exception cref="BpfNotSupportedException">The module is not loaded or has no BTF.</exception>
+    /// <exception cref="BtfFormatException">The module's BTF is not well-formed.</exception>
+    public static BtfSpec LoadKernelModule(string module, BtfSpec kernel)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(module);
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (module.Contains('/') || module is "." or "..")
+            throw new ArgumentException($"'{module}' is not a module name", nameof(module));
+        var path = Path.Combine(Path.GetDirectoryName(KernelBtfPath)!, module);
+        if (!File.Exists(path))
+            throw new BpfNotSupportedException($"read {path}", $"BTF of module '{module}'", Errno.ENOENT,
+                "The module is not loaded, or the kernel was built without CONFIG_DEBUG_INFO_BTF_MODULES.");
+        return new(File.ReadAllBytes(path), kernel);
+    }
 
     /// <summary>Reads the running kernel's BTF from <see cref="KernelBtfPath"/>.</summary>
     /// <exception cref="BpfNotSupportedException">The kernel exposes no BTF (built without <c>CONFIG_DEBUG_INFO_BTF</c>).</exception>
@@ -94,13 +141,13 @@ public sealed class BtfSpec
     }
 
     /// <summary>Parses the <c>.BTF</c> section of an ELF object (a compiled <c>*.bpf.o</c>).</summary>
-    /// <exception cref="Elf.BpfObjectFormatException">The data is not a well-formed ELF object or has no <c>.BTF</c> section.</exception>
+    /// <exception cref="BpfElfFormatException">The data is not a well-formed ELF object or has no <c>.BTF</c> section.</exception>
     /// <exception cref="BtfFormatException">The <c>.BTF</c> section is not well-formed.</exception>
     public static BtfSpec FromElf(ReadOnlySpan<byte> elf)
     {
         var image = ElfImage.Parse(elf);
         var section = image.FindSection(".BTF")
-            ?? throw new Elf.BpfObjectFormatException("the object has no .BTF section (compile it with clang -g)");
+            ?? throw new BpfElfFormatException("the object has no .BTF section (compile it with clang -g)");
         return Load(image.SectionData(section));
     }
 
@@ -108,10 +155,12 @@ public sealed class BtfSpec
     public bool TryFindType(string name, BtfKind? kind, [NotNullWhen(true)] out BtfType? type)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (Base is not null && Base.TryFindType(name, kind, out type))
+            return true;
         var (first, next) = GetNameIndex();
         if (first.TryGetValue(name, out var id))
         {
-            for (; id != 0; id = next[id])
+            for (; id != 0; id = next[id - _firstId])
             {
                 var candidate = GetTypeById(id);
                 if (kind is null || candidate.Kind == kind)
@@ -136,9 +185,10 @@ public sealed class BtfSpec
     /// underlying type.
     /// </summary>
     /// <exception cref="BtfFormatException">The chain is cyclic or absurdly long.</exception>
+    /// <exception cref="ArgumentException"><paramref name="type"/> comes from another spec.</exception>
     public BtfType Resolve(BtfType type)
     {
-        ArgumentNullException.ThrowIfNull(type);
+        CheckOwned(type);
         var start = type.Id;
         for (var depth = 0; depth <= MaxResolveDepth; depth++)
         {
@@ -153,11 +203,11 @@ public sealed class BtfSpec
     /// The size of <paramref name="type"/> in bytes, following typedefs, qualifiers and arrays like
     /// libbpf's <c>btf__resolve_size</c>.
     /// </summary>
-    /// <exception cref="ArgumentException">The type has no size (void, a function, a forward declaration).</exception>
+    /// <exception cref="ArgumentException">The type has no size (void, a function, a forward declaration) or comes from another spec.</exception>
     /// <exception cref="BtfFormatException">The chain is cyclic or the size does not fit 32 bits.</exception>
     public long SizeOf(BtfType type)
     {
-        ArgumentNullException.ThrowIfNull(type);
+        CheckOwned(type);
         var start = type.Id;
         long elements = 1;
         for (var depth = 0; depth <= MaxResolveDepth; depth++)
@@ -197,11 +247,11 @@ public sealed class BtfSpec
     /// element, structs to their most aligned member, and 1 for packed structs (a member or the
     /// size off its natural alignment).
     /// </summary>
-    /// <exception cref="ArgumentException">The type has no alignment (void, a function, a forward declaration).</exception>
+    /// <exception cref="ArgumentException">The type has no alignment (void, a function, a forward declaration) or comes from another spec.</exception>
     /// <exception cref="BtfFormatException">The type contains itself or its chain is too long.</exception>
     public int AlignOf(BtfType type)
     {
-        ArgumentNullException.ThrowIfNull(type);
+        CheckOwned(type);
         lock (_alignLock)
             return AlignOfLocked(type, 0);
     }
@@ -213,9 +263,10 @@ public sealed class BtfSpec
     /// start of <paramref name="type"/>.
     /// </summary>
     /// <exception cref="BtfFormatException">The types reached are cyclic.</exception>
+    /// <exception cref="ArgumentException"><paramref name="type"/> comes from another spec.</exception>
     public bool TryGetMember(BtfType type, string path, [NotNullWhen(true)] out BtfField? field)
     {
-        ArgumentNullException.ThrowIfNull(type);
+        CheckOwned(type);
         ArgumentException.ThrowIfNullOrEmpty(path);
         field = null;
         long bitOffset = 0;
@@ -224,7 +275,7 @@ public sealed class BtfSpec
         var budget = MaxMemberSearchSteps;
         foreach (var name in path.Split('.'))
         {
-            if (Resolve(current) is not BtfComposite composite)
+            if (name.Length == 0 || Resolve(current) is not BtfComposite composite)
                 return false;
             long memberOffset = 0;
             member = FindMemberIn(composite, name, ref memberOffset, 0, ref budget);
@@ -253,28 +304,46 @@ public sealed class BtfSpec
 
     internal BtfType GetTypeById(int id)
     {
-        if ((uint)id >= (uint)_types.Length)
-            throw new ArgumentOutOfRangeException(nameof(id), id, $"type ids run from 0 to {_types.Length - 1}");
-        var type = Volatile.Read(ref _types[id]);
+        if ((uint)id >= (uint)TypeCount)
+            throw new ArgumentOutOfRangeException(nameof(id), id, $"type ids run from 0 to {TypeCount - 1}");
+        if (id < _firstId)
+            return Base is null ? _void! : Base.GetTypeById(id);
+        var local = id - _firstId;
+        var type = Volatile.Read(ref _types[local]);
         if (type is not null)
             return type;
         var created = CreateType(id);
-        return Interlocked.CompareExchange(ref _types[id], created, null) ?? created;
+        return Interlocked.CompareExchange(ref _types[local], created, null) ?? created;
     }
 
     internal string GetString(int offset)
     {
-        if ((uint)offset >= (uint)_stringsLength)
-            throw new BtfFormatException($"string offset {offset} is outside the {_stringsLength}-byte string section");
-        var span = _data.AsSpan(_stringsStart + offset, _stringsLength - offset);
+        if (offset < _firstStringOffset && Base is not null)
+            return Base.GetString(offset);
+        var local = offset - _firstStringOffset;
+        if ((uint)local >= (uint)_stringsLength)
+            throw new BtfFormatException($"string offset {offset} is outside the string section (which ends at {StringsEnd})");
+        var span = _data.AsSpan(_stringsStart + local, _stringsLength - local);
         // The string section is known to end with NUL, so a terminator is always found.
         return Encoding.UTF8.GetString(span[..span.IndexOf((byte)0)]);
     }
 
     /// <summary>Whether <paramref name="offset"/> names a string of this spec's string section.</summary>
-    internal bool IsValidStringOffset(uint offset) => offset < (uint)_stringsLength;
+    internal bool IsValidStringOffset(uint offset) => offset < (uint)StringsEnd;
 
-    private static (int TypesStart, int TypesLength, int StringsStart, int StringsLength) ReadHeader(byte[] data)
+    private void CheckOwned(BtfType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        // Ids only mean something in the spec that produced the type (or its bases).
+        for (var spec = this; spec is not null; spec = spec.Base)
+        {
+            if (type.Spec == spec)
+                return;
+        }
+        throw new ArgumentException($"{type} belongs to a different BtfSpec", nameof(type));
+    }
+
+    private static (int TypesStart, int TypesLength, int StringsStart, int StringsLength) ReadHeader(byte[] data, bool split)
     {
         if (data.Length < HeaderSize)
             throw new BtfFormatException($"BTF is {data.Length} bytes, shorter than its {HeaderSize}-byte header", 0);
@@ -300,22 +369,23 @@ public sealed class BtfSpec
         if (stringOffset + (long)stringLength > available)
             throw new BtfFormatException($"string section [{stringOffset}, +{stringLength}) extends past the {available} bytes after the header", 16);
         var stringsStart = (int)(headerLength + stringOffset);
-        if (stringLength == 0 || data[stringsStart] != 0)
+        // Offset 0 is the empty name; split BTF inherits it from the base.
+        if (!split && (stringLength == 0 || data[stringsStart] != 0))
             throw new BtfFormatException("the string section must start with an empty string", stringsStart);
-        if (data[stringsStart + (int)stringLength - 1] != 0)
+        if (stringLength > 0 && data[stringsStart + (int)stringLength - 1] != 0)
             throw new BtfFormatException("the string section does not end with NUL", stringsStart + stringLength - 1);
         return ((int)(headerLength + typeOffset), (int)typeLength, stringsStart, (int)stringLength);
     }
 
     private int[] IndexRecords(int start, int length)
     {
-        var offsets = new List<int>(length / 16 + 1) { 0 };
+        var offsets = new List<int>(length / 16 + 1);
         var end = start + length;
         var pos = start;
         while (pos < end)
         {
             if (end - pos < RecordHeaderSize)
-                throw new BtfFormatException($"type {offsets.Count} is truncated: {end - pos} bytes left of a {RecordHeaderSize}-byte record", pos);
+                throw new BtfFormatException($"type {_firstId + offsets.Count} is truncated: {end - pos} bytes left of a {RecordHeaderSize}-byte record", pos);
             var info = U32(_data, pos + 4);
             var kind = (int)((info >> 24) & 0x1f);
             var vlen = (int)(info & 0xffff);
@@ -331,11 +401,11 @@ public sealed class BtfSpec
                 15 => vlen * 12,
                 17 => 4,
                 19 => vlen * 12,
-                _ => throw new BtfFormatException($"type {offsets.Count} has unknown kind {kind}", pos + 4),
+                _ => throw new BtfFormatException($"type {_firstId + offsets.Count} has unknown kind {kind}", pos + 4),
             };
             if (end - pos - RecordHeaderSize < extra)
-                throw new BtfFormatException($"type {offsets.Count} ({(BtfKind)kind}, vlen {vlen}) is truncated: needs {RecordHeaderSize + extra} bytes, {end - pos} left", pos);
-            CheckName(pos, offsets.Count);
+                throw new BtfFormatException($"type {_firstId + offsets.Count} ({(BtfKind)kind}, vlen {vlen}) is truncated: needs {RecordHeaderSize + extra} bytes, {end - pos} left", pos);
+            CheckName(pos, _firstId + offsets.Count);
             offsets.Add(pos);
             pos += RecordHeaderSize + extra;
         }
@@ -344,9 +414,10 @@ public sealed class BtfSpec
 
     private void ValidateReferences()
     {
-        for (var id = 1; id < _recordOffsets.Length; id++)
+        for (var local = 0; local < _recordOffsets.Length; local++)
         {
-            var pos = _recordOffsets[id];
+            var id = _firstId + local;
+            var pos = _recordOffsets[local];
             var info = U32(_data, pos + 4);
             var kind = (BtfKind)((info >> 24) & 0x1f);
             var vlen = (int)(info & 0xffff);
@@ -394,20 +465,20 @@ public sealed class BtfSpec
     private void CheckName(int at, int id)
     {
         var offset = U32(_data, at);
-        if (offset >= (uint)_stringsLength)
-            throw new BtfFormatException($"type {id} refers to name offset {offset}, outside the {_stringsLength}-byte string section", at);
+        if (offset >= (uint)StringsEnd)
+            throw new BtfFormatException($"type {id} refers to name offset {offset}, outside the string section (which ends at {StringsEnd})", at);
     }
 
     private void CheckId(int at, int id)
     {
         var target = U32(_data, at);
-        if (target >= (uint)_recordOffsets.Length)
-            throw new BtfFormatException($"type {id} refers to type id {target}, but the last type id is {_recordOffsets.Length - 1}", at);
+        if (target >= (uint)TypeCount)
+            throw new BtfFormatException($"type {id} refers to type id {target}, but the last type id is {TypeCount - 1}", at);
     }
 
     private BtfType CreateType(int id)
     {
-        var pos = _recordOffsets[id];
+        var pos = _recordOffsets[id - _firstId];
         var record = _data.AsSpan(pos);
         var kind = (BtfKind)((U32(_data, pos + 4) >> 24) & 0x1f);
         return kind switch
@@ -434,21 +505,27 @@ public sealed class BtfSpec
 
     private int AlignOfLocked(BtfType type, int depth)
     {
-        var cached = _alignments[type.Id];
+        if (type.Id < _firstId)
+        {
+            // Base types are computed (and cached) by the base under its own lock.
+            return Base is null ? throw new ArgumentException($"{type} has no alignment", nameof(type)) : Base.AlignOf(type);
+        }
+        var local = type.Id - _firstId;
+        var cached = _alignments[local];
         if (cached > 0)
             return cached;
         if (cached < 0 || depth > MaxResolveDepth * 4)
             throw new BtfFormatException($"{type} contains itself or is nested too deeply to compute its alignment");
-        _alignments[type.Id] = -1;
+        _alignments[local] = -1;
         try
         {
             var align = ComputeAlign(type, depth);
-            _alignments[type.Id] = align;
+            _alignments[local] = align;
             return align;
         }
         catch
         {
-            _alignments[type.Id] = 0;
+            _alignments[local] = 0;
             throw;
         }
     }
@@ -527,15 +604,15 @@ public sealed class BtfSpec
                 // Walking the ids backwards leaves the lowest id first in each same-name chain.
                 var first = new Dictionary<string, int>(StringComparer.Ordinal);
                 var next = new int[_recordOffsets.Length];
-                for (var id = _recordOffsets.Length - 1; id > 0; id--)
+                for (var local = _recordOffsets.Length - 1; local >= 0; local--)
                 {
-                    var nameOffset = (int)U32(_data, _recordOffsets[id]);
+                    var nameOffset = (int)U32(_data, _recordOffsets[local]);
                     if (nameOffset == 0)
                         continue;
                     var name = GetString(nameOffset);
                     if (first.TryGetValue(name, out var following))
-                        next[id] = following;
-                    first[name] = id;
+                        next[local] = following;
+                    first[name] = _firstId + local;
                 }
                 _nextIdWithSameName = next;
                 _firstIdByName = first;

@@ -20,8 +20,9 @@ public sealed class BtfVarSecInfo
     public BtfType Type => _spec.Types[TypeId];
 
     /// <summary>
-    /// The offset in the section. Compilers leave it 0 in object files; libbpf (and
-    /// <see cref="Elf.BpfElfFile"/>) fill it in from the symbol table.
+    /// The offset in the section as recorded in the BTF. Compilers leave it 0 in object files
+    /// (libbpf fills it in from the symbol table at load); <see cref="Elf.BpfElfVariable.Offset"/>
+    /// and <see cref="Elf.BpfElfMap.Offset"/> give the real offsets.
     /// </summary>
     public uint Offset { get; }
 

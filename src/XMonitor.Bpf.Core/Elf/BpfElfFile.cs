@@ -48,16 +48,16 @@ public sealed class BpfElfFile
     public BtfExt? BtfExt { get; }
 
     /// <summary>Reads a BPF object from memory. The data is copied.</summary>
-    /// <exception cref="BpfObjectFormatException">The data is not a well-formed BPF object.</exception>
+    /// <exception cref="BpfElfFormatException">The data is not a well-formed BPF object.</exception>
     public static BpfElfFile Load(ReadOnlySpan<byte> data) => new(ElfImage.Parse(data));
 
     /// <summary>Reads a BPF object file.</summary>
-    /// <exception cref="BpfObjectFormatException">The file is not a well-formed BPF object.</exception>
+    /// <exception cref="BpfElfFormatException">The file is not a well-formed BPF object.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static BpfElfFile Load(string path) => Load(File.ReadAllBytes(path));
 
     /// <summary>Reads a BPF object from a stream (for example an embedded resource).</summary>
-    /// <exception cref="BpfObjectFormatException">The data is not a well-formed BPF object.</exception>
+    /// <exception cref="BpfElfFormatException">The data is not a well-formed BPF object.</exception>
     public static BpfElfFile Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -79,7 +79,7 @@ public sealed class BpfElfFile
         }
         catch (BtfFormatException e)
         {
-            throw new BpfObjectFormatException($"section .BTF: {e.Message}", section.Offset, e);
+            throw new BpfElfFormatException($"section .BTF: {e.Message}", section.Offset, e);
         }
     }
 
@@ -93,7 +93,7 @@ public sealed class BpfElfFile
         }
         catch (BtfFormatException e)
         {
-            throw new BpfObjectFormatException($"section .BTF.ext: {e.Message}", section.Offset, e);
+            throw new BpfElfFormatException($"section .BTF.ext: {e.Message}", section.Offset, e);
         }
     }
 
@@ -117,9 +117,9 @@ public sealed class BpfElfFile
             if ((section.Flags & (ulong)ElfSectionFlags.ExecInstr) == 0)
                 continue;
             if (symbol.Value > (ulong)section.Size || (ulong)section.Size - symbol.Value < symbol.Size)
-                throw new BpfObjectFormatException($"function '{symbol.Name}' [{symbol.Value}, +{symbol.Size}) lies outside its section '{section.Name}' ({section.Size} bytes)", symbol.FileOffset);
+                throw new BpfElfFormatException($"function '{symbol.Name}' [{symbol.Value}, +{symbol.Size}) lies outside its section '{section.Name}' ({section.Size} bytes)", symbol.FileOffset);
             if (symbol.Value % 8 != 0 || symbol.Size % 8 != 0)
-                throw new BpfObjectFormatException($"function '{symbol.Name}' is not made of whole 8-byte instructions (offset {symbol.Value}, size {symbol.Size})", symbol.FileOffset);
+                throw new BpfElfFormatException($"function '{symbol.Name}' is not made of whole 8-byte instructions (offset {symbol.Value}, size {symbol.Size})", symbol.FileOffset);
             programs.Add((section.Index, new BpfElfProgram(symbol.Name, section.Name, (long)symbol.Value, (int)(symbol.Size / 8), symbol.Bind != ElfSymbol.BindLocal)));
         }
         return programs.OrderBy(p => p.Section).ThenBy(p => p.Program.Offset).Select(p => p.Program).ToArray();
@@ -128,27 +128,27 @@ public sealed class BpfElfFile
     private static BpfElfMap[] ReadMaps(ElfImage image, BtfSpec? btf)
     {
         if (image.FindSection("maps") is { } legacy && legacy.Size > 0)
-            throw new BpfObjectFormatException("legacy map definitions in the 'maps' section are not supported (libbpf 1.0 dropped them too); define maps in '.maps' with __uint/__type", legacy.Offset);
+            throw new BpfElfFormatException("legacy map definitions in the 'maps' section are not supported (libbpf 1.0 dropped them too); define maps in '.maps' with __uint/__type", legacy.Offset);
         if (image.FindSection(MapsSection) is not { } section)
             return [];
         if (btf is null)
-            throw new BpfObjectFormatException("the object has a .maps section but no .BTF to describe it (compile with clang -g)", section.Offset);
+            throw new BpfElfFormatException("the object has a .maps section but no .BTF to describe it (compile with clang -g)", section.Offset);
         if (!btf.TryFindType(MapsSection, BtfKind.DataSec, out var datasec))
-            throw new BpfObjectFormatException("the object's BTF has no DATASEC '.maps' describing the .maps section", section.Offset);
+            throw new BpfElfFormatException("the object's BTF has no DATASEC '.maps' describing the .maps section", section.Offset);
         var maps = new List<BpfElfMap>();
         try
         {
             foreach (var info in ((BtfDataSec)datasec).Variables)
             {
                 if (info.Type is not BtfVar variable)
-                    throw new BpfObjectFormatException($"DATASEC '.maps' lists {info.Type}, not a variable");
+                    throw new BpfElfFormatException($"DATASEC '.maps' lists {info.Type}, not a variable");
                 var offset = SymbolOffset(image, section, variable.Name) ?? info.Offset;
                 maps.Add(BtfMapDefinition.Parse(btf, variable, offset));
             }
         }
         catch (BtfFormatException e)
         {
-            throw new BpfObjectFormatException($"section .BTF: {e.Message}", -1, e);
+            throw new BpfElfFormatException($"section .BTF: {e.Message}", -1, e);
         }
         return maps.ToArray();
     }
@@ -164,7 +164,7 @@ public sealed class BpfElfFile
             if (!IsDataSection(section.Name))
                 continue;
             if (symbol.Value > (ulong)section.Size || (ulong)section.Size - symbol.Value < symbol.Size)
-                throw new BpfObjectFormatException($"variable '{symbol.Name}' [{symbol.Value}, +{symbol.Size}) lies outside its section '{section.Name}' ({section.Size} bytes)", symbol.FileOffset);
+                throw new BpfElfFormatException($"variable '{symbol.Name}' [{symbol.Value}, +{symbol.Size}) lies outside its section '{section.Name}' ({section.Size} bytes)", symbol.FileOffset);
             var initial = image.SectionMemory(section).Slice((int)symbol.Value, (int)symbol.Size);
             var type = btf is null ? null : FindVariableType(btf, section.Name, symbol.Name);
             variables.Add((section.Index, new BpfElfVariable(symbol.Name, section.Name, (long)symbol.Value, (long)symbol.Size, type,

@@ -33,6 +33,19 @@ public sealed class BpfElfProgram
     /// </summary>
     public bool IsSubprogram => SectionName == ".text";
 
+    /// <summary>How libbpf attaches it, from the section name (<see cref="BpfAttachKind.Other"/> for subprograms and other types).</summary>
+    public BpfAttachKind AttachKind => BpfAttachKinds.FromSection(SectionName, out _);
+
+    /// <summary>What the section names as its attach target (<c>sched/sched_switch</c> of <c>tp/sched/sched_switch</c>).</summary>
+    public string AttachTarget
+    {
+        get
+        {
+            BpfAttachKinds.FromSection(SectionName, out var target);
+            return target;
+        }
+    }
+
     /// <summary>Describes the program like <c>handle_switch (tp_btf/sched_switch, 61 insns)</c>.</summary>
     public override string ToString() => $"{Name} ({SectionName}, {InstructionCount} insns)";
 }

@@ -13,7 +13,7 @@ internal static class BtfMapDefinition
     {
         var name = variable.Name;
         if (btf.Resolve(variable.Type) is not BtfComposite { Kind: BtfKind.Struct } definition)
-            throw new BpfObjectFormatException($"map '{name}': the definition is {btf.Resolve(variable.Type)}, not a struct");
+            throw new BpfElfFormatException($"map '{name}': the definition is {btf.Resolve(variable.Type)}, not a struct");
         var map = new BpfElfMap(name, offset, definition);
         uint? keySize = null, valueSize = null;
         foreach (var member in definition.Members)
@@ -39,7 +39,7 @@ internal static class BtfMapDefinition
                 // Inner map and program array initializers: a loader's business, nothing to describe.
                 case "values": break;
                 default:
-                    throw new BpfObjectFormatException($"map '{name}': unknown attribute '{member.Name}'");
+                    throw new BpfElfFormatException($"map '{name}': unknown attribute '{member.Name}'");
             }
         }
         map.KeySize = keySize ?? 0;
@@ -50,14 +50,14 @@ internal static class BtfMapDefinition
     private static uint UintAttribute(BtfSpec btf, string map, BtfMember member)
     {
         if (btf.Resolve(member.Type) is not BtfPointer pointer || btf.Resolve(pointer.Target) is not BtfArray array)
-            throw new BpfObjectFormatException($"map '{map}': attribute '{member.Name}' is not declared with __uint (a pointer to an array)");
+            throw new BpfElfFormatException($"map '{map}': attribute '{member.Name}' is not declared with __uint (a pointer to an array)");
         return array.Length;
     }
 
     private static BtfType TypeAttribute(BtfSpec btf, string map, BtfMember member)
     {
         if (btf.Resolve(member.Type) is not BtfPointer pointer)
-            throw new BpfObjectFormatException($"map '{map}': attribute '{member.Name}' is not declared with __type (a pointer)");
+            throw new BpfElfFormatException($"map '{map}': attribute '{member.Name}' is not declared with __type (a pointer)");
         var target = pointer.Target;
         try
         {
@@ -65,13 +65,13 @@ internal static class BtfMapDefinition
         }
         catch (ArgumentException)
         {
-            throw new BpfObjectFormatException($"map '{map}': the {member.Name} type {target} has no size");
+            throw new BpfElfFormatException($"map '{map}': the {member.Name} type {target} has no size");
         }
         return target;
     }
 
     private static uint Agree(string map, string what, uint? previous, uint size)
         => previous is { } p && p != size
-            ? throw new BpfObjectFormatException($"map '{map}': {what} size {size} conflicts with {p} given elsewhere in the definition")
+            ? throw new BpfElfFormatException($"map '{map}': {what} size {size} conflicts with {p} given elsewhere in the definition")
             : size;
 }

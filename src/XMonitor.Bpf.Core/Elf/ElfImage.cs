@@ -6,7 +6,7 @@ namespace XMonitor.Bpf.Elf;
 /// <summary>
 /// A minimal ELF64 little-endian reader for BPF objects: section headers, section names and the
 /// symbol table, with every offset checked against the file so malformed input fails with
-/// <see cref="BpfObjectFormatException"/> instead of reading out of bounds.
+/// <see cref="BpfElfFormatException"/> instead of reading out of bounds.
 /// </summary>
 internal sealed class ElfImage
 {
@@ -15,7 +15,12 @@ internal sealed class ElfImage
     private const int SymbolSize = 24;
     private const ushort MachineBpf = 247;
 
+    // Zero-filled sections (.bss) become BPF array map values, which the kernel caps far lower;
+    // the bound keeps a hostile size from turning into a huge allocation.
+    private const long MaxZeroDataSize = 256L * 1024 * 1024;
+
     private readonly byte[] _data;
+    private readonly Dictionary<int, byte[]> _zeroData = [];
 
     private ElfImage(byte[] data)
     {
@@ -40,40 +45,49 @@ internal sealed class ElfImage
         return null;
     }
 
-    public ReadOnlySpan<byte> SectionData(ElfSectionHeader? section)
-        => section is { HasFileData: true } s ? _data.AsSpan((int)s.Offset, (int)s.Size) : default;
+    public ReadOnlySpan<byte> SectionData(ElfSectionHeader section)
+        => section.HasFileData ? _data.AsSpan((int)section.Offset, (int)section.Size) : default;
 
     public ReadOnlyMemory<byte> SectionMemory(ElfSectionHeader section)
-        => section.HasFileData ? _data.AsMemory((int)section.Offset, (int)section.Size) : new byte[section.Size];
+    {
+        if (section.HasFileData)
+            return _data.AsMemory((int)section.Offset, (int)section.Size);
+        lock (_zeroData)
+        {
+            if (!_zeroData.TryGetValue(section.Index, out var zeros))
+                _zeroData[section.Index] = zeros = new byte[section.Size];
+            return zeros;
+        }
+    }
 
     private IReadOnlyList<ElfSectionHeader> ReadSections()
     {
         var d = _data;
         if (d.Length < HeaderSize)
-            throw new BpfObjectFormatException($"the file is {d.Length} bytes, shorter than an ELF64 header", 0);
+            throw new BpfElfFormatException($"the file is {d.Length} bytes, shorter than an ELF64 header", 0);
         if (d[0] != 0x7f || d[1] != (byte)'E' || d[2] != (byte)'L' || d[3] != (byte)'F')
-            throw new BpfObjectFormatException("not an ELF file (bad magic)", 0);
+            throw new BpfElfFormatException("not an ELF file (bad magic)", 0);
         if (d[4] != 2)
-            throw new BpfObjectFormatException($"ELF class {d[4]} is not ELF64; BPF objects are 64-bit", 4);
+            throw new BpfElfFormatException($"ELF class {d[4]} is not ELF64; BPF objects are 64-bit", 4);
         if (d[5] != 1)
-            throw new BpfObjectFormatException("big-endian ELF files are not supported", 5);
+            throw new BpfElfFormatException("big-endian ELF files are not supported", 5);
         var machine = BinaryPrimitives.ReadUInt16LittleEndian(d.AsSpan(18));
         if (machine != MachineBpf)
-            throw new BpfObjectFormatException($"ELF machine {machine} is not BPF ({MachineBpf}); compile with clang -target bpf", 18);
+            throw new BpfElfFormatException($"ELF machine {machine} is not BPF ({MachineBpf}); compile with clang -target bpf", 18);
         var sectionTable = BinaryPrimitives.ReadUInt64LittleEndian(d.AsSpan(40));
         var entrySize = BinaryPrimitives.ReadUInt16LittleEndian(d.AsSpan(58));
         var count = BinaryPrimitives.ReadUInt16LittleEndian(d.AsSpan(60));
         var namesIndex = BinaryPrimitives.ReadUInt16LittleEndian(d.AsSpan(62));
         if (count == 0)
-            throw new BpfObjectFormatException("the ELF file has no section headers (or uses extended numbering, which BPF objects never need)", 60);
+            throw new BpfElfFormatException("the ELF file has no section headers (or uses extended numbering, which BPF objects never need)", 60);
         if (entrySize != SectionHeaderSize)
-            throw new BpfObjectFormatException($"section header size {entrySize} is not {SectionHeaderSize}", 58);
+            throw new BpfElfFormatException($"section header size {entrySize} is not {SectionHeaderSize}", 58);
         if (sectionTable > (ulong)d.Length || (ulong)d.Length - sectionTable < (ulong)count * SectionHeaderSize)
-            throw new BpfObjectFormatException($"the section header table ({count} entries at 0x{sectionTable:x}) extends past the end of the {d.Length}-byte file", 40);
+            throw new BpfElfFormatException($"the section header table ({count} entries at 0x{sectionTable:x}) extends past the end of the {d.Length}-byte file", 40);
         if (namesIndex >= count)
-            throw new BpfObjectFormatException($"section name table index {namesIndex} is not below the section count {count}", 62);
+            throw new BpfElfFormatException($"section name table index {namesIndex} is not below the section count {count}", 62);
 
-        var raw = new (uint Name, uint Type, ulong Flags, long Offset, long Size, uint Link, uint Info, long EntrySize)[count];
+        var raw = new (uint Name, uint Type, ulong Flags, long Offset, long Size, uint Link)[count];
         for (var i = 0; i < count; i++)
         {
             var at = (int)sectionTable + i * SectionHeaderSize;
@@ -83,24 +97,23 @@ internal sealed class ElfImage
             var size = BinaryPrimitives.ReadUInt64LittleEndian(h[32..]);
             var hasData = type != (uint)ElfSectionType.NoBits && type != (uint)ElfSectionType.Null;
             if (hasData && (offset > (ulong)d.Length || (ulong)d.Length - offset < size))
-                throw new BpfObjectFormatException($"section {i} [0x{offset:x}, +{size}) extends past the end of the {d.Length}-byte file", at + 24);
-            if (!hasData && size > int.MaxValue)
-                throw new BpfObjectFormatException($"section {i} claims {size} bytes of zero data", at + 32);
+                throw new BpfElfFormatException($"section {i} [0x{offset:x}, +{size}) extends past the end of the {d.Length}-byte file", at + 24);
+            if (!hasData && size > MaxZeroDataSize)
+                throw new BpfElfFormatException($"section {i} claims {size} bytes of zero data, more than the {MaxZeroDataSize} a BPF object can use", at + 32);
             raw[i] = (BinaryPrimitives.ReadUInt32LittleEndian(h), type, BinaryPrimitives.ReadUInt64LittleEndian(h[8..]),
-                (long)offset, (long)size, BinaryPrimitives.ReadUInt32LittleEndian(h[40..]), BinaryPrimitives.ReadUInt32LittleEndian(h[44..]),
-                (long)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(h[56..]), int.MaxValue));
+                (long)offset, (long)size, BinaryPrimitives.ReadUInt32LittleEndian(h[40..]));
         }
 
         var names = raw[namesIndex];
         if (names.Type != (uint)ElfSectionType.StringTable)
-            throw new BpfObjectFormatException($"section name table (section {namesIndex}) is not a string table", (int)sectionTable + namesIndex * SectionHeaderSize + 4);
+            throw new BpfElfFormatException($"section name table (section {namesIndex}) is not a string table", (int)sectionTable + namesIndex * SectionHeaderSize + 4);
         var nameData = d.AsSpan((int)names.Offset, (int)names.Size);
         var sections = new ElfSectionHeader[count];
         for (var i = 0; i < count; i++)
         {
             var r = raw[i];
             var name = ReadString(nameData, r.Name, $"the name of section {i}", names.Offset);
-            sections[i] = new ElfSectionHeader(i, name, r.Type, r.Flags, r.Offset, r.Size, r.Link, r.Info, r.EntrySize);
+            sections[i] = new ElfSectionHeader(i, name, r.Type, r.Flags, r.Offset, r.Size, r.Link);
         }
         return sections;
     }
@@ -119,9 +132,9 @@ internal sealed class ElfImage
         if (table is not { } symtab)
             return [];
         if (symtab.Size % SymbolSize != 0)
-            throw new BpfObjectFormatException($"symbol table size {symtab.Size} is not a multiple of {SymbolSize}", symtab.Offset);
+            throw new BpfElfFormatException($"symbol table size {symtab.Size} is not a multiple of {SymbolSize}", symtab.Offset);
         if (symtab.Link >= Sections.Count || Sections[(int)symtab.Link].Type != (uint)ElfSectionType.StringTable)
-            throw new BpfObjectFormatException($"the symbol table links to section {symtab.Link}, which is not a string table", symtab.Offset);
+            throw new BpfElfFormatException($"the symbol table links to section {symtab.Link}, which is not a string table", symtab.Offset);
         var strtab = Sections[(int)symtab.Link];
         var strings = _data.AsSpan((int)strtab.Offset, (int)strtab.Size);
         var count = (int)(symtab.Size / SymbolSize);
@@ -143,12 +156,12 @@ internal sealed class ElfImage
         {
             if (offset == 0)
                 return "";
-            throw new BpfObjectFormatException($"{what} is at string offset {offset}, outside its {table.Length}-byte string table", tableOffset);
+            throw new BpfElfFormatException($"{what} is at string offset {offset}, outside its {table.Length}-byte string table", tableOffset);
         }
         var rest = table[(int)offset..];
         var end = rest.IndexOf((byte)0);
         if (end < 0)
-            throw new BpfObjectFormatException($"{what} at string offset {offset} is not NUL-terminated", tableOffset + offset);
+            throw new BpfElfFormatException($"{what} at string offset {offset} is not NUL-terminated", tableOffset + offset);
         return Encoding.UTF8.GetString(rest[..end]);
     }
 }

@@ -208,17 +208,21 @@ public sealed unsafe class BpfRingBuffer : IDisposable
     public Task RunAsync(RingBufferRecordHandler handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return Task.Factory.StartNew(() =>
+        return RunAsync(new DelegateHandler(handler), cancellationToken);
+    }
+
+    /// <summary>The consumption loop behind every RunAsync, specialized for the handler type.</summary>
+    internal Task RunAsync<THandler>(THandler handler, CancellationToken cancellationToken) where THandler : IRingBufferHandler
+        => Task.Factory.StartNew(() =>
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                Consume(handler);
+                Consume(ref handler);
                 Wait(Timeout.InfiniteTimeSpan, cancellationToken);
             }
-            Consume(handler);
+            Consume(ref handler);
             cancellationToken.ThrowIfCancellationRequested();
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-    }
 
     /// <summary>Unmaps the ring and closes the epoll instance; a running <see cref="Consume{THandler}"/> finishes first.</summary>
     public void Dispose()

@@ -7,12 +7,22 @@ namespace XMonitor.Bpf.Tests.Btf;
 internal sealed class BtfBuilder
 {
     private readonly List<uint> _types = [];
-    private readonly List<byte> _strings = [0];
-    private int _count;
+    private readonly List<byte> _strings;
+    private readonly int _firstStringOffset;
+    private int _nextId;
+
+    /// <summary>Starts plain BTF, or split BTF whose ids and string offsets continue a base's.</summary>
+    public BtfBuilder(int firstId = 1, int firstStringOffset = 0)
+    {
+        _nextId = firstId;
+        _firstStringOffset = firstStringOffset;
+        // Split BTF shares the base's empty string at offset 0.
+        _strings = firstId == 1 ? [0] : [];
+    }
 
     public int String(string value)
     {
-        var offset = _strings.Count;
+        var offset = _firstStringOffset + _strings.Count;
         _strings.AddRange(Encoding.UTF8.GetBytes(value + "\0"));
         return offset;
     }
@@ -24,7 +34,7 @@ internal sealed class BtfBuilder
         _types.Add((uint)(vlen & 0xffff) | ((uint)kind << 24) | (kindFlag ? 0x8000_0000u : 0));
         _types.Add(sizeOrType);
         _types.AddRange(extra);
-        return ++_count;
+        return _nextId++;
     }
 
     public int Int(string name, int size) => Type(String(name), 1, 0, (uint)size, false, (uint)(size * 8));

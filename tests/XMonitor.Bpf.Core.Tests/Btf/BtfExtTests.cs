@@ -95,8 +95,9 @@ public sealed class BtfExtTests
         Assert.Contains("line_info", Assert.Throws<BtfFormatException>(() => BtfExt.Load(lying, btf)).Message, StringComparison.Ordinal);
         Assert.Throws<BtfFormatException>(() => BtfExt.Load(original[..(original.Length - 6)], btf));
 
-        var random = new Random(7);
-        for (var iteration = 0; iteration < 3000; iteration++)
+        var random = new Random(Fuzz.Seed(7));
+        var iterations = Fuzz.Iterations(3000);
+        for (var iteration = 0; iteration < iterations; iteration++)
         {
             var data = (byte[])original.Clone();
             for (var i = random.Next(1, 6); i > 0; i--)

@@ -202,9 +202,10 @@ public sealed class BtfMalformedTests
     public void FuzzedSampleBtfOnlyThrowsFormatExceptions()
     {
         var original = SampleBtf();
-        var random = new Random(20261125);
+        var random = new Random(Fuzz.Seed(20261125));
         var loaded = 0;
-        for (var iteration = 0; iteration < 4000; iteration++)
+        var iterations = Fuzz.Iterations(4000);
+        for (var iteration = 0; iteration < iterations; iteration++)
         {
             var data = (byte[])original.Clone();
             Mutate(data, random);
@@ -221,7 +222,7 @@ public sealed class BtfMalformedTests
             }
         }
         // Many mutations still parse; those must be walkable too.
-        TestContext.Current.TestOutputHelper?.WriteLine($"{loaded} of 4000 mutated blobs loaded and were walked");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{loaded} of {iterations} mutated blobs loaded and were walked");
         Assert.True(loaded > 400, $"only {loaded} mutated blobs loaded");
     }
 

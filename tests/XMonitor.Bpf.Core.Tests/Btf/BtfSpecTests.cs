@@ -175,6 +175,12 @@ public sealed class BtfSpecTests
         Assert.Throws<ArgumentException>(() => spec.SizeOf(spec.Types[0]));
         Assert.Throws<ArgumentException>(() => spec.AlignOf(spec.FindType("handle_exec", BtfKind.Func)));
         Assert.Equal(8, spec.AlignOf(spec.FindType("sample_key", BtfKind.Struct)));
+
+        var other = Sample();
+        var foreign = other.FindType("sample_key", BtfKind.Struct);
+        Assert.Throws<ArgumentException>(() => spec.SizeOf(foreign));
+        Assert.Throws<ArgumentException>(() => spec.TryGetMember(foreign, "pid", out _));
+        Assert.False(spec.TryGetMember(spec.FindType("sample_value", BtfKind.Struct), "data..as_u64", out _));
     }
 
     [Fact]

@@ -22,6 +22,7 @@ internal static class SampleObject
     {
         var path = Path.Combine(Path.GetTempPath(), $"xmonitor-btf-sample-{Environment.ProcessId}.bpf.o");
         System.IO.File.WriteAllBytes(path, Bytes.Value);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.File.Delete(path);
         return path;
     });
 

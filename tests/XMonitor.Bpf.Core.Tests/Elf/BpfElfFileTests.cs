@@ -128,7 +128,7 @@ public sealed partial class BpfElfFileTests
         Rejects(Patch(d => BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(62), 999)), "section name table index");
         Rejects(Patch(d => BinaryPrimitives.WriteUInt16LittleEndian(d.AsSpan(58), 40)), "section header size");
         Rejects(SampleObject.Data[..(SampleObject.Data.Length / 2)], "extends past the end");
-        Assert.Throws<BpfObjectFormatException>(() => BtfSpec.FromElf([1, 2, 3]));
+        Assert.Throws<BpfElfFormatException>(() => BtfSpec.FromElf([1, 2, 3]));
     }
 
     [Fact]
@@ -142,6 +142,8 @@ public sealed partial class BpfElfFileTests
         var sectionTable = (int)BinaryPrimitives.ReadUInt64LittleEndian(SampleObject.Data.AsSpan(40));
         Rejects(Patch(d => BinaryPrimitives.WriteUInt64LittleEndian(d.AsSpan(sectionTable + symtab.Index * 64 + 32), (ulong)symtab.Size - 1)), "not a multiple of 24");
         Rejects(Patch(d => BinaryPrimitives.WriteUInt64LittleEndian(d.AsSpan(sectionTable + btf.Index * 64 + 24), 0xffff_ffff_0000)), "extends past the end");
+        var bss = Sample.Value.FindSection(".bss")!;
+        Rejects(Patch(d => BinaryPrimitives.WriteUInt64LittleEndian(d.AsSpan(sectionTable + bss.Index * 64 + 32), 1UL << 40)), "bytes of zero data");
     }
 
     [Fact]
@@ -157,9 +159,10 @@ public sealed partial class BpfElfFileTests
         [
             (0, 64), (sectionTable, original.Length - sectionTable), ((int)symtab.Offset, (int)symtab.Size), ((int)btf.Offset, 2048),
         ];
-        var random = new Random(424242);
+        var random = new Random(Fuzz.Seed(424242));
         var loaded = 0;
-        for (var iteration = 0; iteration < 3000; iteration++)
+        var iterations = Fuzz.Iterations(3000);
+        for (var iteration = 0; iteration < iterations; iteration++)
         {
             var data = (byte[])original.Clone();
             for (var i = random.Next(1, 5); i > 0; i--)
@@ -174,7 +177,7 @@ public sealed partial class BpfElfFileTests
                 foreach (var variable in file.Variables)
                     _ = (variable.Type, variable.InitialValue.Length);
             }
-            catch (BpfObjectFormatException)
+            catch (BpfElfFormatException)
             {
             }
         }
@@ -188,9 +191,9 @@ public sealed partial class BpfElfFileTests
         return data;
     }
 
-    private static BpfObjectFormatException Rejects(byte[] data, string fragment)
+    private static BpfElfFormatException Rejects(byte[] data, string fragment)
     {
-        var e = Assert.Throws<BpfObjectFormatException>(() => BpfElfFile.Load(data));
+        var e = Assert.Throws<BpfElfFormatException>(() => BpfElfFile.Load(data));
         Assert.Contains(fragment, e.Message, StringComparison.Ordinal);
         return e;
     }

@@ -6,10 +6,10 @@ namespace XMonitor.Bpf.Elf;
 /// libbpf would reject, or a <c>.BTF</c>/<c>.BTF.ext</c> section that is not well-formed (then
 /// <see cref="Exception.InnerException"/> is the <see cref="Btf.BtfFormatException"/>).
 /// </summary>
-public sealed class BpfObjectFormatException : FormatException
+public sealed class BpfElfFormatException : FormatException
 {
     /// <summary>Creates the exception for a defect found at <paramref name="offset"/> in the file (-1 when it has no single location).</summary>
-    public BpfObjectFormatException(string message, long offset = -1, Exception? inner = null)
+    public BpfElfFormatException(string message, long offset = -1, Exception? inner = null)
         : base(offset >= 0 ? $"{message} (at file offset 0x{offset:x})" : message, inner)
     {
         Offset = offset;
