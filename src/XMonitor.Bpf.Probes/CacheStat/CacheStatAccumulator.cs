@@ -32,7 +32,8 @@ internal sealed class CacheStatAccumulator(int topProcesses)
             var delta = _previous.TryGetValue(reading.ProcessId, out var previous) ? CacheStatCounters.Delta(cumulative, previous) : cumulative;
             if (!reading.Exited)
                 _current[reading.ProcessId] = cumulative;
-            if (!delta.IsZero && topProcesses > 0)
+            // An exited process is listed even without new counts: its last entry tells consumers it is gone.
+            if ((!delta.IsZero || reading.Exited) && topProcesses > 0)
                 active.Add(new CacheStatProcess((int)reading.ProcessId, reading.Value.Comm.ToString(), reading.Exited, new CacheStatCounts(delta)));
         }
         (_previous, _current) = (_current, _previous);

@@ -30,7 +30,7 @@ public sealed class CacheStatSample
     public CacheStatCounts System { get; }
 
     /// <summary>
-    /// Processes that passed the filter and did something in the interval, most accesses plus dirtied
+    /// Processes that passed the filter and did something in the interval or exited, most accesses plus dirtied
     /// pages first, at most <see cref="CacheStatOptions.TopProcesses"/>.
     /// </summary>
     public IReadOnlyList<CacheStatProcess> Processes { get; }

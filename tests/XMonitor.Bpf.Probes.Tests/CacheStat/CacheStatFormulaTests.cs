@@ -80,8 +80,9 @@ public sealed class CacheStatFormulaTests
         Assert.Equal("reader", second[0].Command);
 
         // A new process with the exited one's pid starts from zero, not from the old counters.
-        var third = acc.Processes([Reading(3, "reused", 4, 0, 0)]);
-        Assert.Equal(4UL, Assert.Single(third).Counts.Accesses);
+        // An exited process is listed once more even when it did nothing since.
+        var third = acc.Processes([Reading(3, "reused", 4, 0, 0), Reading(1, "reader", 1010, 0, 0, exited: true)]);
+        Assert.Equal([(3, 4UL, false), (1, 0UL, true)], third.Select(p => (p.ProcessId, p.Counts.Accesses, p.HasExited)));
     }
 
     [Fact]
