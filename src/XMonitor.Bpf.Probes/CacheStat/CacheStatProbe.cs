@@ -116,27 +116,8 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
             if (errors.Count > 0)
                 throw new ArgumentException("invalid CacheStat probe options: " + string.Join("; ", errors), "options");
 
-            CacheStatPlan plan;
-            string reason;
-            try
-            {
-                using var open = CachestatSkeleton.Open();
-                (plan, reason) = ChoosePlan(open, _options.AttachStrategy);
-                Configure(open);
-                plan.Apply(open);
-                _skeleton = open.Load();
-                foreach (var program in _skeleton.Object.Programs)
-                {
-                    if (program.IsLoaded)
-                        _links.Add(program.Attach());
-                }
-            }
-            catch
-            {
-                ReleaseKernelObjects();
-                throw;
-            }
-            var capacity = _skeleton.ProcStatsMap.Map.MaxEntries;
+            var (plan, reason) = Attach();
+            var capacity = _skeleton!.ProcStatsMap.Map.MaxEntries;
             _keys = new uint[capacity];
             _values = new CachestatSkeleton.CachestatValue[capacity];
             _perCpu = new CachestatSkeleton.CachestatCounters[BpfMap.PossibleCpus];
@@ -189,10 +170,50 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// The plan of the forced strategy, or of the first strategy in order of preference whose kernel
-    /// feature works and whose kernel functions or tracepoints exist, with the reason for the log.
+    /// Loads and attaches the chosen strategy's programs. Unforced, a strategy the kernel refuses at
+    /// load or attach (a function that cannot be traced, a verifier difference) is logged and the
+    /// next one tried, so the automatic choice falls back at run time too, not only by feature probe.
     /// </summary>
-    internal static (CacheStatPlan Plan, string Reason) ChoosePlan(OpenCachestatSkeleton open, ProbeAttachStrategy? forced)
+    private (CacheStatPlan Plan, string Reason) Attach()
+    {
+        var failed = new List<ProbeAttachStrategy>();
+        while (true)
+        {
+            using var open = CachestatSkeleton.Open();
+            var (plan, reason) = ChoosePlan(open, _options.AttachStrategy, failed);
+            try
+            {
+                Configure(open);
+                plan.Apply(open);
+                _skeleton = open.Load();
+                foreach (var program in _skeleton.Object.Programs)
+                {
+                    if (program.IsLoaded)
+                        _links.Add(program.Attach());
+                }
+                return (plan, reason);
+            }
+            // The last strategy's own error is the one to surface: there is nothing to fall back to.
+            catch (BpfException e) when (_options.AttachStrategy is null && e is not BpfPermissionException && plan.Strategy != CacheStatOptions.SupportedStrategies[^1])
+            {
+                ReleaseKernelObjects();
+                _logger.LogWarning(e, "CacheStat probe: {Strategy} failed to load or attach; trying the next strategy", plan.Strategy.SectionName());
+                failed.Add(plan.Strategy);
+            }
+            catch
+            {
+                ReleaseKernelObjects();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The plan of the forced strategy, or of the first strategy in order of preference whose kernel
+    /// feature works and whose kernel functions or tracepoints exist, leaving out those in
+    /// <paramref name="failed"/>, with the reason for the log.
+    /// </summary>
+    internal static (CacheStatPlan Plan, string Reason) ChoosePlan(OpenCachestatSkeleton open, ProbeAttachStrategy? forced, IReadOnlyCollection<ProbeAttachStrategy> failed)
     {
         var symbols = new Lazy<KernelSymbols>(KernelSymbols.Load);
         Func<string, bool> Exists(ProbeAttachStrategy strategy) => strategy == ProbeAttachStrategy.BtfRawTracepoint
@@ -207,8 +228,8 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
             return (plan, "forced by options");
         }
 
-        var skipped = new List<string>();
-        foreach (var candidate in CacheStatOptions.SupportedStrategies)
+        var skipped = failed.Select(f => $"{f.SectionName()} failed to load or attach").ToList();
+        foreach (var candidate in CacheStatOptions.SupportedStrategies.Except(failed))
         {
             var status = KernelFeatures.Check(candidate.RequiredFeature());
             if (!status.IsSupported)

@@ -132,7 +132,7 @@ public sealed class CacheStatStrategyTests
     {
         BpfEnvironment.Require();
         using var open = CachestatSkeleton.Open();
-        var (plan, reason) = CacheStatProbe.ChoosePlan(open, forced: null);
+        var (plan, reason) = CacheStatProbe.ChoosePlan(open, forced: null, failed: []);
         if (plan.Strategy == ProbeAttachStrategy.BtfRawTracepoint)
         {
             Assert.Contains("no fentry", reason);
