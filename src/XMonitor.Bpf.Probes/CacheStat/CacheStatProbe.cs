@@ -10,7 +10,8 @@ namespace XMonitor.Bpf.Probes.CacheStat;
 /// every <see cref="CacheStatOptions.Interval"/>, as BCC's cachestat and cachetop count them.
 /// </summary>
 /// <remarks>
-/// <para>Three attach strategies; the first the kernel offers is taken (or the forced one), and
+/// <para>Three attach strategies; the first the kernel offers is taken (or the forced one; unforced,
+/// one that fails to load or attach is logged and the next one tried), and
 /// <see cref="AttachStrategy"/>, <see cref="AttachTargets"/> and a log line say which:</para>
 /// <list type="bullet">
 /// <item><b>fentry</b> (<see cref="ProbeAttachStrategy.Fentry"/>, kernels with BPF trampolines and folios, 5.16+):
@@ -38,7 +39,8 @@ namespace XMonitor.Bpf.Probes.CacheStat;
 /// in a hash map; they are read without deleting, and each sample holds the difference from the
 /// previous read. A process whose <c>/proc/PID</c> is gone is read once more, reported with
 /// <see cref="CacheStatProcess.HasExited"/>, and then deleted from the map, which keeps the map
-/// (10,240 processes) from filling up.</para>
+/// (10,240 processes) from filling up. Process ids are the initial pid namespace's, so the probe
+/// expects to see that namespace's <c>/proc</c>, as a monitoring agent does.</para>
 /// <para>Subscribe to <see cref="Samples"/>, then <see cref="Start"/>. Disposing detaches every
 /// program, publishes a last sample for the partial interval and completes the observable. A probe
 /// starts once.</para>
