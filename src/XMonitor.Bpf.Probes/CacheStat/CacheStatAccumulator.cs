@@ -1,0 +1,53 @@
+namespace XMonitor.Bpf.Probes.CacheStat;
+
+/// <summary>
+/// Turns the kernel's cumulative counters into per-interval counts: it remembers the previous
+/// reading of the system and of each process and subtracts it.
+/// </summary>
+internal sealed class CacheStatAccumulator(int topProcesses)
+{
+    private CacheStatCounters _system;
+    private Dictionary<uint, CacheStatCounters> _previous = [];
+    private Dictionary<uint, CacheStatCounters> _current = [];
+
+    /// <summary>The system's counts since the previous call.</summary>
+    public CacheStatCounts System(in CacheStatCounters cumulative)
+    {
+        var delta = CacheStatCounters.Delta(cumulative, _system);
+        _system = cumulative;
+        return new CacheStatCounts(delta);
+    }
+
+    /// <summary>
+    /// The busiest processes since the previous call, from every entry of the map. Processes missing
+    /// from <paramref name="readings"/> (deleted from the map) and exited ones are forgotten, so a
+    /// later process with the same pid starts from zero.
+    /// </summary>
+    public IReadOnlyList<CacheStatProcess> Processes(IEnumerable<CacheStatReading> readings)
+    {
+        var active = new List<CacheStatProcess>();
+        foreach (var reading in readings)
+        {
+            var cumulative = CacheStatCounters.From(reading.Value.Counters);
+            var delta = _previous.TryGetValue(reading.ProcessId, out var previous) ? CacheStatCounters.Delta(cumulative, previous) : cumulative;
+            if (!reading.Exited)
+                _current[reading.ProcessId] = cumulative;
+            // An exited process is listed even without new counts: its last entry tells consumers it is gone.
+            if ((!delta.IsZero || reading.Exited) && topProcesses > 0)
+                active.Add(new CacheStatProcess((int)reading.ProcessId, reading.Value.Comm.ToString(), reading.Exited, new CacheStatCounts(delta)));
+        }
+        (_previous, _current) = (_current, _previous);
+        _current.Clear();
+        active.Sort(Busiest);
+        return active.Count > topProcesses ? active.GetRange(0, topProcesses) : active;
+    }
+
+    // Reads and writes both count: a process that only writes is as busy as one that only reads.
+    private static int Busiest(CacheStatProcess a, CacheStatProcess b)
+    {
+        var order = (b.Counts.Accesses + b.Counts.Dirtied).CompareTo(a.Counts.Accesses + a.Counts.Dirtied);
+        if (order == 0)
+            order = b.Counts.Raw.Added.CompareTo(a.Counts.Raw.Added);
+        return order != 0 ? order : a.ProcessId.CompareTo(b.ProcessId);
+    }
+}

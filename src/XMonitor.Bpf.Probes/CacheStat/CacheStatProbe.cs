@@ -1,0 +1,397 @@
+using System.Diagnostics;
+using System.Numerics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace XMonitor.Bpf.Probes.CacheStat;
+
+/// <summary>
+/// The CacheStat probe: page cache hits, misses and dirtied pages, system-wide and per process,
+/// every <see cref="CacheStatOptions.Interval"/>, as BCC's cachestat and cachetop count them.
+/// </summary>
+/// <remarks>
+/// <para>Three attach strategies; the first the kernel offers is taken (or the forced one; unforced,
+/// one that fails to load or attach is logged and the next one tried), and
+/// <see cref="AttachStrategy"/>, <see cref="AttachTargets"/> and a log line say which:</para>
+/// <list type="bullet">
+/// <item><b>fentry</b> (<see cref="ProbeAttachStrategy.Fentry"/>, kernels with BPF trampolines and folios, 5.16+):
+/// <c>filemap_add_folio</c> counts added, <c>folio_mark_accessed</c> accessed,
+/// <c>folio_account_dirtied</c> (or <c>__folio_mark_dirty</c> where it is inlined) dirtied,
+/// <c>mark_buffer_dirty</c> buffer dirtied. One unit is one call: a page, or a whole folio.</item>
+/// <item><b>kprobe</b> (<see cref="ProbeAttachStrategy.Kprobe"/>, any kernel with kprobes): the same functions, or on
+/// pre-folio kernels <c>add_to_page_cache_lru</c>, <c>mark_page_accessed</c>, <c>account_page_dirtied</c>;
+/// the folio name is taken whenever it exists and never both, as newer kernels keep the page names as
+/// wrappers. One unit is one call.</item>
+/// <item><b>tracepoint</b> (<see cref="ProbeAttachStrategy.BtfRawTracepoint"/>, tp_btf; for kernels without kprobes
+/// and fentry): <c>filemap:mm_filemap_add_to_page_cache</c> counts added pages;
+/// <c>filemap:mm_filemap_get_pages</c> the pages a read(2) asks for (once per request, clamped to
+/// the end of the file) and <c>filemap:mm_filemap_fault</c> one page per fault count accessed;
+/// <c>writeback:writeback_dirty_folio</c> counts dirtied pages; buffer dirtied stays 0, and
+/// <c>filemap:mm_filemap_map_pages</c> fills <see cref="CacheStatCounters.FaultAround"/> only. One unit is
+/// a page. Accesses are read-side only: writes to cached pages and mmap hits through fault-around are
+/// not accesses here.</item>
+/// </list>
+/// <para>With every strategy the counts are derived as BCC does (<see cref="CacheStatCounts"/>):
+/// <c>accesses = accessed - buffer_dirtied</c>, <c>misses = added - dirtied</c>,
+/// <c>hits = accesses - misses</c>, clamped at 0, and <see cref="CacheStatCounts.HitRatio"/> is null
+/// for an interval without accesses.</para>
+/// <para>The kernel keeps cumulative counters, system-wide in a per-CPU array and per process (tgid)
+/// in a hash map; they are read without deleting, and each sample holds the difference from the
+/// previous read. A process whose <c>/proc/PID</c> is gone is read once more, reported with
+/// <see cref="CacheStatProcess.HasExited"/>, and then deleted from the map, which keeps the map
+/// (10,240 processes) from filling up. Process ids are the initial pid namespace's, so the probe
+/// expects to see that namespace's <c>/proc</c>, as a monitoring agent does.</para>
+/// <para>Subscribe to <see cref="Samples"/>, then <see cref="Start"/>. Disposing detaches every
+/// program, publishes a last sample for the partial interval and completes the observable. A probe
+/// starts once.</para>
+/// </remarks>
+public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
+{
+    private const string Context = "CacheStat probe";
+    private const int StateNew = 0;
+    private const int StateRunning = 1;
+    private const int StateDisposed = 2;
+
+    // The probe whose callback this thread is running, so that Dispose from inside a callback does
+    // not wait for the very thread it runs on.
+    [ThreadStatic] private static CacheStatProbe? t_callbackOf;
+
+    private readonly CacheStatOptions _options;
+    private readonly ILogger _logger;
+    private readonly ObservableBroadcaster<CacheStatSample> _samples;
+    private readonly Lock _gate = new();
+    private readonly Lock _readGate = new();
+    private readonly List<BpfLink> _links = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CacheStatAccumulator _accumulator;
+    private int _state;
+    private CachestatSkeleton? _skeleton;
+    private uint[] _keys = [];
+    private CachestatSkeleton.CachestatValue[] _values = [];
+    private CachestatSkeleton.CachestatCounters[] _perCpu = [];
+    private Task? _ticker;
+    private long _lastRead;
+
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    public CacheStatProbe(CacheStatOptions options, ILogger<CacheStatProbe>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _samples = new(ReportObserverError);
+        _accumulator = new(_options.TopProcesses);
+    }
+
+    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
+    public CacheStatOptions Options => _options.Clone();
+
+    /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
+    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+
+    /// <summary>The kernel functions or tracepoints the programs are attached to; empty until <see cref="Start"/> succeeded.</summary>
+    public IReadOnlyList<string> AttachTargets { get; private set; } = [];
+
+    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
+    public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
+
+    /// <summary>One sample every <see cref="CacheStatOptions.Interval"/>, and a last one for the partial interval on dispose.</summary>
+    public IObservable<CacheStatSample> Samples => _samples;
+
+    /// <summary>
+    /// Loads the programs of the chosen strategy, attaches them and starts the interval timer.
+    /// Options are checked first; the strategy is the forced one or the first of fentry, kprobe and
+    /// tracepoints the kernel offers, skipping without error those it lacks.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
+    /// <exception cref="BpfNotSupportedException">The forced strategy (or, unforced, every strategy) is not offered by the kernel; names the feature or the kernel functions missing.</exception>
+    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
+    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
+    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_state == StateDisposed, this);
+            if (_state == StateRunning)
+                throw new InvalidOperationException("the CacheStat probe is already running");
+            var errors = _options.Validate();
+            if (errors.Count > 0)
+                throw new ArgumentException("invalid CacheStat probe options: " + string.Join("; ", errors), "options");
+
+            var (plan, reason) = Attach();
+            var capacity = _skeleton!.ProcStatsMap.Map.MaxEntries;
+            _keys = new uint[capacity];
+            _values = new CachestatSkeleton.CachestatValue[capacity];
+            _perCpu = new CachestatSkeleton.CachestatCounters[BpfMap.PossibleCpus];
+            AttachStrategy = plan.Strategy;
+            AttachTargets = plan.Targets;
+            _lastRead = Stopwatch.GetTimestamp();
+            _ticker = Task.Run(TickAsync);
+            _state = StateRunning;
+            _logger.LogInformation(
+                "CacheStat probe attached with {Strategy} ({Reason}) to {Targets}; filter: {Filter}; every {Interval}, top {Top} processes",
+                plan.Strategy.SectionName(), reason, string.Join(", ", plan.Targets), _options.Filter, _options.Interval, _options.TopProcesses);
+        }
+    }
+
+    /// <summary>
+    /// Detaches the programs, publishes the last partial interval, completes <see cref="Samples"/>
+    /// and frees the kernel objects. Called from inside a subscriber's callback, it returns at once
+    /// and the probe stops as soon as the callback returns.
+    /// </summary>
+    public void Dispose()
+    {
+        if (DeferredFromCallback())
+            return;
+        if (BeginStop() is { } ticker)
+        {
+            ticker.GetAwaiter().GetResult();
+            FinishStop();
+        }
+        _samples.Complete();
+    }
+
+    /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (DeferredFromCallback())
+            return;
+        if (BeginStop() is { } ticker)
+        {
+            await ticker.ConfigureAwait(false);
+            FinishStop();
+        }
+        _samples.Complete();
+    }
+
+    /// <summary>Whether the kernel's per-process map holds an entry of <paramref name="pid"/>: exited processes' entries are deleted once reported.</summary>
+    internal bool IsTracked(int pid)
+    {
+        lock (_gate)
+            return _state == StateRunning && _skeleton!.ProcStatsMap.TryLookup((uint)pid, out _);
+    }
+
+    /// <summary>
+    /// Loads and attaches the chosen strategy's programs. Unforced, a strategy the kernel refuses at
+    /// load or attach (a function that cannot be traced, a verifier difference) is logged and the
+    /// next one tried, so the automatic choice falls back at run time too, not only by feature probe.
+    /// </summary>
+    private (CacheStatPlan Plan, string Reason) Attach()
+    {
+        var failed = new List<ProbeAttachStrategy>();
+        while (true)
+        {
+            using var open = CachestatSkeleton.Open();
+            var (plan, reason) = ChoosePlan(open, _options.AttachStrategy, failed);
+            try
+            {
+                Configure(open);
+                plan.Apply(open);
+                _skeleton = open.Load();
+                foreach (var program in _skeleton.Object.Programs)
+                {
+                    if (program.IsLoaded)
+                        _links.Add(program.Attach());
+                }
+                return (plan, reason);
+            }
+            // The last strategy's own error is the one to surface: there is nothing to fall back to.
+            catch (BpfException e) when (_options.AttachStrategy is null && e is not BpfPermissionException && plan.Strategy != CacheStatOptions.SupportedStrategies[^1])
+            {
+                ReleaseKernelObjects();
+                _logger.LogWarning(e, "CacheStat probe: {Strategy} failed to load or attach; trying the next strategy", plan.Strategy.SectionName());
+                failed.Add(plan.Strategy);
+            }
+            catch
+            {
+                ReleaseKernelObjects();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The plan of the forced strategy, or of the first strategy in order of preference whose kernel
+    /// feature works and whose kernel functions or tracepoints exist, leaving out those in
+    /// <paramref name="failed"/>, with the reason for the log.
+    /// </summary>
+    internal static (CacheStatPlan Plan, string Reason) ChoosePlan(OpenCachestatSkeleton open, ProbeAttachStrategy? forced, IReadOnlyCollection<ProbeAttachStrategy> failed)
+    {
+        var symbols = new Lazy<KernelSymbols>(KernelSymbols.Load);
+        Func<string, bool> Exists(ProbeAttachStrategy strategy) => strategy == ProbeAttachStrategy.BtfRawTracepoint
+            ? TracepointExists
+            : symbols.Value.Contains;
+
+        if (forced is { } strategy)
+        {
+            KernelFeatures.Require(strategy.RequiredFeature(), Context);
+            var plan = CacheStatPlan.Resolve(open, strategy, Exists(strategy), out var missing)
+                ?? throw new BpfNotSupportedException(Context, strategy.SectionName(), detail: missing);
+            return (plan, "forced by options");
+        }
+
+        var skipped = failed.Select(f => $"{f.SectionName()} failed to load or attach").ToList();
+        foreach (var candidate in CacheStatOptions.SupportedStrategies.Except(failed))
+        {
+            var status = KernelFeatures.Check(candidate.RequiredFeature());
+            if (!status.IsSupported)
+            {
+                skipped.Add($"no {candidate.SectionName()}: {status.Reason}");
+                continue;
+            }
+            if (CacheStatPlan.Resolve(open, candidate, Exists(candidate), out var missing) is { } plan)
+                return (plan, skipped.Count == 0 ? $"the kernel offers {candidate.SectionName()}" : string.Join("; ", skipped));
+            skipped.Add($"no {candidate.SectionName()} targets: {missing}");
+        }
+        throw new BpfNotSupportedException(Context, "fentry, kprobe or tp_btf", detail: string.Join("; ", skipped));
+    }
+
+    /// <summary>
+    /// Whether tracefs lists the tracepoint in some category. Without tracefs there is no cheap way
+    /// to tell, so the load decides (tp_btf itself does not need tracefs).
+    /// </summary>
+    private static bool TracepointExists(string name)
+    {
+        if (KernelFeatures.TracefsPath is not { } tracefs)
+            return true;
+        return Directory.EnumerateDirectories(Path.Combine(tracefs, "events")).Any(category => Directory.Exists(Path.Combine(category, name)));
+    }
+
+    private void Configure(OpenCachestatSkeleton open)
+    {
+        var filter = _options.Filter;
+        open.PageShift = (uint)BitOperations.Log2((uint)Environment.SystemPageSize);
+        open.XmFilterKind = (CachestatSkeleton.XmFilterKindEnum)filter.Kind;
+        open.XmFilterValue = filter.Value;
+        open.XmCgroupMemcgV1 = filter.Kind == ProcessFilterKind.Cgroup && filter.Hierarchy == CgroupHierarchy.MemoryV1;
+    }
+
+    private bool DeferredFromCallback()
+    {
+        if (t_callbackOf != this)
+            return false;
+        ThreadPool.UnsafeQueueUserWorkItem(static probe => probe.Dispose(), this, preferLocal: false);
+        return true;
+    }
+
+    /// <summary>Marks the probe disposed and stops its timer; returns the ticker to wait for when it was running.</summary>
+    private Task? BeginStop()
+    {
+        lock (_gate)
+        {
+            if (_state == StateDisposed)
+                return null;
+            var wasRunning = _state == StateRunning;
+            _state = StateDisposed;
+            _stop.Cancel();
+            return wasRunning ? _ticker : null;
+        }
+    }
+
+    private void FinishStop()
+    {
+        foreach (var link in _links)
+            link.Dispose();
+        // The programs are detached: what the maps hold now is final.
+        Publish();
+        lock (_gate)
+            ReleaseKernelObjects();
+        _logger.LogInformation("CacheStat probe detached");
+    }
+
+    private void ReleaseKernelObjects()
+    {
+        foreach (var link in _links)
+            link.Dispose();
+        _links.Clear();
+        _skeleton?.Dispose();
+    }
+
+    private async Task TickAsync()
+    {
+        using var timer = new PeriodicTimer(_options.Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                Publish();
+        }
+        catch (OperationCanceledException)
+        {
+            // Dispose stops the timer; the last sample is published by FinishStop.
+        }
+    }
+
+    private void Publish()
+    {
+        lock (_readGate)
+        {
+            CacheStatSample sample;
+            List<uint> exited;
+            try
+            {
+                (sample, exited) = Read();
+            }
+            catch (Exception e) when (e is BpfException or IOException)
+            {
+                _logger.LogError(e, "CacheStat probe: reading the counters failed");
+                return;
+            }
+            t_callbackOf = this;
+            try
+            {
+                _samples.Publish(sample);
+            }
+            finally
+            {
+                t_callbackOf = null;
+            }
+            foreach (var pid in exited)
+                _skeleton!.ProcStatsMap.Delete(pid);
+        }
+    }
+
+    /// <summary>The sample since the previous read, and the processes that exited, to delete from the map once reported.</summary>
+    private (CacheStatSample Sample, List<uint> Exited) Read()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var interval = Stopwatch.GetElapsedTime(_lastRead, now);
+        _lastRead = now;
+        var skeleton = _skeleton!;
+
+        var total = default(CacheStatCounters);
+        if (skeleton.TotalsMap.TryLookupPerCpu(0, _perCpu))
+        {
+            foreach (ref readonly var cpu in _perCpu.AsSpan())
+                total = total.Plus(CacheStatCounters.From(cpu));
+        }
+
+        var map = skeleton.ProcStatsMap;
+        var count = map.ReadAll(_keys, _values);
+        var readings = new List<CacheStatReading>(count);
+        var exited = new List<uint>();
+        for (var i = 0; i < count; i++)
+        {
+            var pid = _keys[i];
+            var value = _values[i];
+            var gone = !Directory.Exists($"/proc/{pid}");
+            if (gone)
+            {
+                // Read again now that the process is gone: what it did between the batch read and
+                // its exit would otherwise be deleted unseen.
+                if (map.TryLookup(pid, out var last))
+                    value = last;
+                exited.Add(pid);
+            }
+            readings.Add(new CacheStatReading(pid, value, gone));
+        }
+
+        var system = _accumulator.System(total);
+        var processes = _accumulator.Processes(readings);
+        var (buffers, cached) = MemInfo.Read();
+        var sample = new CacheStatSample(DateTimeOffset.UtcNow, interval, AttachStrategy!.Value, system, processes, buffers, cached);
+        return (sample, exited);
+    }
+
+    private void ReportObserverError(Exception e)
+        => _logger.LogError(e, "CacheStat probe: an observer threw; it stays subscribed");
+}
