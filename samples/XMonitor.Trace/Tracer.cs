@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using XMonitor.Bpf;
+
+namespace XMonitor.Trace;
+
+/// <summary>Loads the kernel side, chooses what it traces, and prints what it reports until the target is gone.</summary>
+internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter diagnostics)
+{
+    private const int MaxSyscalls = 512;
+    private const byte TaskActive = 1;
+    private const byte TaskAwaitExec = 2;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Traces until the command or process ends, or <paramref name="stop"/>; returns the exit code to use.</summary>
+    public int Run(CancellationToken stop)
+    {
+        if (!TryChooseSyscalls(out var wanted))
+            return 2;
+        using var open = TraceSkeleton.Open();
+        open.TraceAll = options.All;
+        open.SelfTgid = (uint)Environment.ProcessId;
+        open.KernelStacks = options.KernelStacks;
+        open.UserStacks = options.UserStacks;
+        open.EmitEvents = options.Lines;
+        using var skeleton = open.Load();
+        for (var nr = 0; nr < MaxSyscalls; nr++)
+        {
+            if (wanted.Contains(nr))
+                skeleton.SpecsMap.Update((uint)nr, SyscallSignatures.ToSpec(SyscallSignatures.Find(CallDecoder.NameOf(nr))));
+        }
+
+        using var enter = skeleton.OnSysEnterProgram.Attach();
+        using var exit = skeleton.OnSysExitProgram.Attach();
+        using var fork = skeleton.OnForkProgram.Attach();
+        using var exec = skeleton.OnExecProgram.Attach();
+        using var processExit = skeleton.OnExitProgram.Attach();
+        using var reader = skeleton.OpenEventsReader();
+
+        // kallsyms is read before the target runs: reading it takes long enough for a short-lived
+        // process to exit meanwhile, and its user frames need its /proc/PID/maps.
+        var symbolizer = options.KernelStacks || options.UserStacks
+            ? new StackSymbolizer(skeleton.StacksMap, options.KernelStacks ? KernelSymbols.Load() : null)
+            : null;
+        var decoder = new CallDecoder(options.StringLimit, symbolizer);
+        var writer = new TraceWriter(output, options.Json, options.All);
+        void Handle(ref readonly TraceSkeleton.SyscallEvent e)
+        {
+            var call = decoder.Decode(in e);
+            writer.Write(call);
+            if (call.Name is "execve" or "execveat" && call.Return == 0)
+                symbolizer?.Forget(call.Pid);
+        }
+
+        Process? child = null;
+        Func<bool> finished;
+        if (options.Command.Count > 0)
+        {
+            child = CommandLauncher.StartStopped(options.Command);
+            skeleton.TrackedMap.Update((uint)child.Id, TaskAwaitExec);
+            CommandLauncher.Continue(child);
+            finished = () => child.HasExited;
+        }
+        else if (options.Pid is { } pid)
+        {
+            if (!Directory.Exists($"/proc/{pid}"))
+            {
+                diagnostics.WriteLine($"xmon-trace: no process {pid}");
+                return 1;
+            }
+            skeleton.TrackedMap.Update((uint)pid, TaskActive);
+            finished = () => !Directory.Exists($"/proc/{pid}");
+        }
+        else
+            finished = () => false;
+
+        while (true)
+        {
+            var done = finished() || stop.IsCancellationRequested;
+            reader.Consume(Handle);
+            writer.Flush();
+            if (done)
+                break;
+            reader.Wait(PollInterval, stop);
+        }
+
+        if (options.Summary)
+            SyscallSummary.Write(output, SyscallSummary.Read(skeleton.StatsMap, MaxSyscalls));
+        if (skeleton.LostEvents is var lost and > 0)
+            diagnostics.WriteLine($"xmon-trace: {lost} calls were not shown: the ring buffer was full");
+        if (child is null)
+            return 0;
+        child.WaitForExit();
+        return child.ExitCode;
+    }
+
+    private bool TryChooseSyscalls(out HashSet<int> wanted)
+    {
+        if (options.Syscalls is null)
+        {
+            wanted = [.. Enumerable.Range(0, MaxSyscalls)];
+            return true;
+        }
+        var byName = SyscallNames.ByNumber.ToDictionary(p => p.Value, p => p.Key);
+        wanted = [];
+        foreach (var name in options.Syscalls)
+        {
+            if (!byName.TryGetValue(name, out var nr))
+            {
+                diagnostics.WriteLine($"xmon-trace: unknown syscall '{name}'");
+                return false;
+            }
+            wanted.Add(nr);
+        }
+        return true;
+    }
+}
