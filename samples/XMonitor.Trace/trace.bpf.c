@@ -249,13 +249,15 @@ static __always_inline void emit(void *ctx, struct inflight *st, const struct sy
 	e->data_len = st->data_len;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_probe_read_kernel(e->str0, sizeof(e->str0) + sizeof(e->str1) + sizeof(e->data), st->str0);
-	/* A string that was not yet paged in at entry (a literal never touched before) has been
-	 * faulted in by the call itself. */
+	/* A string or buffer that was not yet paged in at entry (a literal in a page never touched
+	 * before: BPF may not fault) has been faulted in by the call itself, which read it. */
 	if (!(spec->flags & SPEC_ENTRY_ONLY)) {
 		if (e->str0_len < 0)
 			e->str0_len = bpf_probe_read_user_str(e->str0, STR_MAX, (const void *)arg_at(st, spec->str0));
 		if (e->str1_len < 0)
 			e->str1_len = bpf_probe_read_user_str(e->str1, STR_MAX, (const void *)arg_at(st, spec->str1));
+		if (spec->data_kind == DATA_IN && e->data_len < 0)
+			read_data(e->data, (const void *)arg_at(st, spec->data), arg_at(st, spec->data_len), &e->data_len);
 	}
 	if (spec->data_kind == DATA_OUT) {
 		if (ret > 0)
