@@ -36,7 +36,13 @@ internal sealed class CallDecoder(int stringLimit, StackSymbolizer? stacks)
 
         return new DecodedCall(
             e.Pid, e.Tid, e.Comm.ToString(), e.Nr, name, args, raw, e.Ret, returned, returnText, errno, e.StartNs, e.DurationNs,
-            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid));
+            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid, UserStackCopy(in e)));
+    }
+
+    private static ReadOnlySpan<byte> UserStackCopy(ref readonly TraceSkeleton.SyscallEvent e)
+    {
+        ReadOnlySpan<byte> copy = e.UserStackCopy;
+        return copy[..Math.Clamp(e.UserStackLen, 0, copy.Length)];
     }
 
     private List<string> DecodeArgs(ref readonly TraceSkeleton.SyscallEvent e, SyscallSignature signature, ulong[] raw)

@@ -9,9 +9,11 @@ namespace XMonitor.Trace;
 /// /proc/kallsyms, user frames through the process's /proc/PID/maps and the ELF symbols of the mapped
 /// files (<c>module+0xoff</c> when no symbol covers the address).
 /// </summary>
-internal sealed class StackSymbolizer(BpfMap stackMap, KernelSymbols? kernel)
+internal sealed class StackSymbolizer(BpfMap stackMap, KernelSymbols? kernel) : IDisposable
 {
     private const int Depth = 127;
+    private const string Scanned = " [scan]";
+    private readonly CallSites _callSites = new();
     private readonly Dictionary<uint, ProcessMaps> _maps = [];
     private readonly Dictionary<string, ElfSymbols?> _files = [];
 
@@ -27,15 +29,36 @@ internal sealed class StackSymbolizer(BpfMap stackMap, KernelSymbols? kernel)
         return first <= 0 ? names : names[first..];
     }
 
-    public IReadOnlyList<string>? User(int stackId, uint pid)
+    /// <summary>
+    /// The user stack: the frame-pointer walk the kernel did, completed by scanning the copied stack
+    /// words for return addresses (a word in an executable file mapping, just after a call
+    /// instruction). Frames only the scan found are marked [scan]: a stale return address left in
+    /// a frame's unused slots can look the same.
+    /// </summary>
+    public IReadOnlyList<string>? User(int stackId, uint pid, ReadOnlySpan<byte> stackCopy)
     {
         if (stackId == -1)
             return null;
-        if (Read(stackId) is not { } frames)
+        if (Read(stackId) is not { } walked || walked.Length == 0)
             return Lost(stackId);
+        var scanned = new List<ulong>();
+        for (var i = 0; i + 8 <= stackCopy.Length; i += 8)
+        {
+            var word = BitConverter.ToUInt64(stackCopy[i..]);
+            if (Mapping(pid, word) is { IsFile: true } m && _callSites.FollowsCall(m, word))
+                scanned.Add(word);
+        }
+        // The walk's frames that are real addresses; frame pointers through libc give garbage.
+        var valid = walked.Skip(1).Where(a => Mapping(pid, a) is not null).ToList();
+        var frames = new List<(ulong Address, bool ScanOnly)> { (walked[0], false) };
+        frames.AddRange(scanned.Select(a => (a, !valid.Contains(a))));
+        var lastShared = valid.FindLastIndex(scanned.Contains);
+        frames.AddRange(valid.Skip(lastShared + 1).Where(a => !scanned.Contains(a)).Select(a => (a, false)));
         // Every frame but the first is a return address, just past its call: the call itself is one byte before.
-        return [.. frames.Select((address, i) => UserFrame(pid, i == 0 ? address : address - 1))];
+        return [.. frames.Select((f, i) => UserFrame(pid, i == 0 ? f.Address : f.Address - 1) + (f.ScanOnly ? Scanned : ""))];
     }
+
+    public void Dispose() => _callSites.Dispose();
 
     /// <summary>Drops what is cached about <paramref name="pid"/>'s memory (after it executed a new image).</summary>
     public void Forget(uint pid) => _maps.Remove(pid);

@@ -18,6 +18,7 @@
 #define ARGV_ARG_MAX 64
 #define ARGV_MAX 16
 #define STACK_DEPTH 127
+#define USER_STACK_COPY 1024
 
 /* specs[nr].flags */
 #define SPEC_NO_RETURN 1  /* exit, exit_group: reported at entry, they never reach sys_exit */
@@ -82,6 +83,13 @@ struct syscall_event {
 	char str0[STR_MAX];
 	char str1[STR_MAX];
 	__u8 data[DATA_MAX];
+	/* With user stacks: the user stack pointer and the stack above it, for user space to find the
+	 * return addresses that frame pointers do not reach (libc is built without them, so the walk
+	 * from a syscall wrapper skips or loses its caller). */
+	__u64 user_sp;
+	__s32 user_stack_len;
+	__u32 pad;
+	__u8 user_stack_copy[USER_STACK_COPY];
 };
 
 struct syscall_stats {
@@ -225,8 +233,8 @@ static __always_inline void account(__u32 nr, __s64 ret, __u64 duration)
 	s->total_ns += duration;
 }
 
-static __always_inline void emit(void *ctx, struct inflight *st, const struct syscall_spec *spec,
-				 __s64 ret, __u64 now)
+static __always_inline void emit(void *ctx, struct pt_regs *regs, struct inflight *st,
+				 const struct syscall_spec *spec, __s64 ret, __u64 now)
 {
 	struct syscall_event *e;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -270,6 +278,15 @@ static __always_inline void emit(void *ctx, struct inflight *st, const struct sy
 	 * through the exit work instead of entering through the entry work. */
 	e->kernel_stack = kernel_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -1;
 	e->user_stack = user_stacks ? bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK) : -1;
+	e->user_sp = 0;
+	e->user_stack_len = 0;
+	if (user_stacks) {
+		e->user_sp = BPF_CORE_READ(regs, sp);
+		if (!bpf_probe_read_user(e->user_stack_copy, USER_STACK_COPY, (const void *)e->user_sp))
+			e->user_stack_len = USER_STACK_COPY;
+		else if (!bpf_probe_read_user(e->user_stack_copy, USER_STACK_COPY / 4, (const void *)e->user_sp))
+			e->user_stack_len = USER_STACK_COPY / 4;
+	}
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -310,7 +327,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		account(nr, 0, 0);
 		st->flags |= EVENT_NO_RETURN;
 		if (emit_events)
-			emit(ctx, st, spec, 0, st->start_ns);
+			emit(ctx, regs, st, spec, 0, st->start_ns);
 		return 0;
 	}
 	bpf_map_update_elem(&inflights, &tid, st, BPF_ANY);
@@ -342,7 +359,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		goto done;
 	account(nr, ret, now - st->start_ns);
 	if (emit_events)
-		emit(ctx, st, spec, ret, now);
+		emit(ctx, regs, st, spec, ret, now);
 done:
 	bpf_map_delete_elem(&inflights, &tid);
 	return 0;

@@ -167,6 +167,26 @@ public sealed partial class TracerTests
         }
     }
 
+    [Fact]
+    public void Stacks_NameTheSyscallEntryLibcAndTheProgramsOwnFunctions()
+    {
+        var (known, missing) = (TestProgram.NewKnownPath(), TestProgram.NewMissingPath());
+        var run = TraceRun.Start(["-k", "-u", "-e", "openat", TestProgram.Executable, known, missing], TestContext.Current.CancellationToken);
+
+        var lines = run.Lines;
+        var open = Array.FindIndex(lines, l => l.StartsWith($"openat(AT_FDCWD, \"{known}\"", StringComparison.Ordinal));
+        Assert.True(open >= 0, run.Output);
+        var frames = lines[(open + 1)..].TakeWhile(l => l.StartsWith(" > ", StringComparison.Ordinal)).ToList();
+        var kernel = frames.Where(f => f.StartsWith(" > [k] ", StringComparison.Ordinal)).Select(f => f[7..]).ToList();
+        var user = frames.Where(f => f.StartsWith(" > [u] ", StringComparison.Ordinal)).Select(f => f[7..]).ToList();
+
+        Assert.Contains(kernel, f => f.StartsWith("do_syscall_64+", StringComparison.Ordinal));
+        Assert.StartsWith("entry_SYSCALL_64", kernel[^1], StringComparison.Ordinal);
+        Assert.Matches(@"^(__libc_)?_*open(64)?(_nocancel)?\+0x[0-9a-f]+ \(libc\.so\.6\)$", user[0]);
+        Assert.Matches(@"^open_known_file\+0x[0-9a-f]+ \(traced\)", user[1]);
+        Assert.Matches(@"^main\+0x[0-9a-f]+ \(traced\)", user[2]);
+    }
+
     private static string StripDuration(string line) => DurationPattern().Replace(line, "");
 
     private static string MaskAddresses(string line) => HexNumber().Replace(line, "0x?");
