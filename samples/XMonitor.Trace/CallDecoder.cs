@@ -36,7 +36,7 @@ internal sealed class CallDecoder(int stringLimit, StackSymbolizer? stacks)
 
         return new DecodedCall(
             e.Pid, e.Tid, e.Comm.ToString(), e.Nr, name, args, raw, e.Ret, returned, returnText, errno, e.StartNs, e.DurationNs,
-            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid, UserStackCopy(in e)));
+            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid, new UserRegisters(e.UserIp, e.UserSp, e.UserBp), UserStackCopy(in e)));
     }
 
     private static ReadOnlySpan<byte> UserStackCopy(ref readonly TraceSkeleton.SyscallEvent e)

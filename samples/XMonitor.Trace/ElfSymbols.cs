@@ -13,11 +13,15 @@ internal sealed class ElfSymbols
     private readonly (ulong Offset, ulong FileSize, ulong Address)[] _segments;
     private readonly (ulong Address, ulong Size, string Name)[] _functions;
 
-    private ElfSymbols((ulong, ulong, ulong)[] segments, (ulong, ulong, string)[] functions)
+    private ElfSymbols((ulong, ulong, ulong)[] segments, (ulong, ulong, string)[] functions, CallFrameInfo? frames)
     {
         _segments = segments;
         _functions = functions;
+        Frames = frames;
     }
+
+    /// <summary>The file's .eh_frame, to unwind through its code without frame pointers.</summary>
+    public CallFrameInfo? Frames { get; }
 
     /// <summary>Reads <paramref name="path"/>; null when it is not a readable 64-bit ELF file.</summary>
     public static ElfSymbols? Load(string path)
@@ -38,7 +42,8 @@ internal sealed class ElfSymbols
                         .Select(e => (e.Value, e.Size, e.Name))
                         .OrderBy(f => f.Value).ThenBy(f => f.Name.StartsWith('_') ? 1 : 0)
                         .ToArray();
-                return new ElfSymbols(segments, functions);
+                var ehFrame = elf.Sections.OfType<Section<ulong>>().FirstOrDefault(t => t.Name == ".eh_frame" && t.Type == SectionType.ProgBits);
+                return new ElfSymbols(segments, functions, ehFrame is null ? null : CallFrameInfo.Load(ehFrame.GetContents(), ehFrame.LoadAddress));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)

@@ -9,11 +9,11 @@ namespace XMonitor.Trace;
 /// /proc/kallsyms, user frames through the process's /proc/PID/maps and the ELF symbols of the mapped
 /// files (<c>module+0xoff</c> when no symbol covers the address).
 /// </summary>
-internal sealed class StackSymbolizer(BpfMap stackMap, KernelSymbols? kernel) : IDisposable
+internal sealed class StackSymbolizer(BpfMap stackMap, KernelSymbols? kernel)
 {
     private const int Depth = 127;
-    private const string Scanned = " [scan]";
-    private readonly CallSites _callSites = new();
+    private const int MaxUnwound = 64;
+    private const int CfaRegisterSp = 7;
     private readonly Dictionary<uint, ProcessMaps> _maps = [];
     private readonly Dictionary<string, ElfSymbols?> _files = [];
 
@@ -30,35 +30,59 @@ internal sealed class StackSymbolizer(BpfMap stackMap, KernelSymbols? kernel) : 
     }
 
     /// <summary>
-    /// The user stack: the frame-pointer walk the kernel did, completed by scanning the copied stack
-    /// words for return addresses (a word in an executable file mapping, just after a call
-    /// instruction). Frames only the scan found are marked [scan]: a stale return address left in
-    /// a frame's unused slots can look the same.
+    /// The user stack, unwound from the registers at the call through the copied stack by each
+    /// module's .eh_frame, then continued with the kernel's frame-pointer walk beyond the copy.
     /// </summary>
-    public IReadOnlyList<string>? User(int stackId, uint pid, ReadOnlySpan<byte> stackCopy)
+    public IReadOnlyList<string>? User(int stackId, uint pid, UserRegisters registers, ReadOnlySpan<byte> stackCopy)
     {
         if (stackId == -1)
             return null;
-        if (Read(stackId) is not { } walked || walked.Length == 0)
-            return Lost(stackId);
-        var scanned = new List<ulong>();
-        for (var i = 0; i + 8 <= stackCopy.Length; i += 8)
+        var walked = Read(stackId);
+        var frames = registers.Ip == 0 ? [] : Unwind(pid, registers, stackCopy);
+        if (walked is not null)
         {
-            var word = BitConverter.ToUInt64(stackCopy[i..]);
-            if (Mapping(pid, word) is { IsFile: true } m && _callSites.FollowsCall(m, word))
-                scanned.Add(word);
+            var valid = walked.Where(a => Mapping(pid, a) is not null).ToList();
+            var lastShared = valid.FindLastIndex(frames.Contains);
+            frames.AddRange(valid.Skip(lastShared + 1).Where(a => !frames.Contains(a)));
         }
-        // The walk's frames that are real addresses; frame pointers through libc give garbage.
-        var valid = walked.Skip(1).Where(a => Mapping(pid, a) is not null).ToList();
-        var frames = new List<(ulong Address, bool ScanOnly)> { (walked[0], false) };
-        frames.AddRange(scanned.Select(a => (a, !valid.Contains(a))));
-        var lastShared = valid.FindLastIndex(scanned.Contains);
-        frames.AddRange(valid.Skip(lastShared + 1).Where(a => !scanned.Contains(a)).Select(a => (a, false)));
+        if (frames.Count == 0)
+            return Lost(stackId);
         // Every frame but the first is a return address, just past its call: the call itself is one byte before.
-        return [.. frames.Select((f, i) => UserFrame(pid, i == 0 ? f.Address : f.Address - 1) + (f.ScanOnly ? Scanned : ""))];
+        return [.. frames.Select((address, i) => UserFrame(pid, i == 0 ? address : address - 1))];
     }
 
-    public void Dispose() => _callSites.Dispose();
+    private List<ulong> Unwind(uint pid, UserRegisters registers, ReadOnlySpan<byte> stack)
+    {
+        var frames = new List<ulong> { registers.Ip };
+        var (pc, sp, bp) = (registers.Ip, registers.Sp, registers.Bp);
+        while (frames.Count < MaxUnwound)
+        {
+            var lookup = frames.Count == 1 ? pc : pc - 1;
+            if (Mapping(pid, lookup) is not { IsFile: true } mapping
+                || File(mapping.Path) is not { Frames: { } cfi } elf
+                || elf.AddressOf(lookup - mapping.Start + mapping.FileOffset) is not { } linked
+                || cfi.Find(linked) is not { } rule)
+                break;
+            var cfa = (rule.CfaRegister == CfaRegisterSp ? sp : bp) + (ulong)rule.CfaOffset;
+            if (!TryRead(stack, registers.Sp, cfa + (ulong)rule.ReturnAddressOffset, out var returnAddress)
+                || (rule.BpOffset is { } saved && !TryRead(stack, registers.Sp, cfa + (ulong)saved, out bp))
+                || returnAddress == 0)
+                break;
+            (pc, sp) = (returnAddress, cfa);
+            frames.Add(pc);
+        }
+        return frames;
+    }
+
+    private static bool TryRead(ReadOnlySpan<byte> stack, ulong stackStart, ulong address, out ulong value)
+    {
+        value = 0;
+        var offset = address - stackStart;
+        if (address < stackStart || offset > (ulong)stack.Length - 8 || stack.Length < 8)
+            return false;
+        value = BitConverter.ToUInt64(stack[(int)offset..]);
+        return true;
+    }
 
     /// <summary>Drops what is cached about <paramref name="pid"/>'s memory (after it executed a new image).</summary>
     public void Forget(uint pid) => _maps.Remove(pid);

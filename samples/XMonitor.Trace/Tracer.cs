@@ -38,7 +38,7 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
 
         // kallsyms is read before the target runs: reading it takes long enough for a short-lived
         // process to exit meanwhile, and its user frames need its /proc/PID/maps.
-        using var symbolizer = options.KernelStacks || options.UserStacks
+        var symbolizer = options.KernelStacks || options.UserStacks
             ? new StackSymbolizer(skeleton.StacksMap, options.KernelStacks ? KernelSymbols.Load() : null)
             : null;
         var decoder = new CallDecoder(options.StringLimit, symbolizer);

@@ -83,10 +83,12 @@ struct syscall_event {
 	char str0[STR_MAX];
 	char str1[STR_MAX];
 	__u8 data[DATA_MAX];
-	/* With user stacks: the user stack pointer and the stack above it, for user space to find the
-	 * return addresses that frame pointers do not reach (libc is built without them, so the walk
-	 * from a syscall wrapper skips or loses its caller). */
+	/* With user stacks: the user registers and a copy of the stack above sp, for user space to
+	 * unwind through code without frame pointers (libc) by its .eh_frame, as perf's DWARF call
+	 * graphs do; the kernel's frame-pointer walk loses the caller of a libc syscall wrapper. */
+	__u64 user_ip;
 	__u64 user_sp;
+	__u64 user_bp;
 	__s32 user_stack_len;
 	__u32 pad;
 	__u8 user_stack_copy[USER_STACK_COPY];
@@ -278,10 +280,14 @@ static __always_inline void emit(void *ctx, struct pt_regs *regs, struct infligh
 	 * through the exit work instead of entering through the entry work. */
 	e->kernel_stack = kernel_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -1;
 	e->user_stack = user_stacks ? bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK) : -1;
+	e->user_ip = 0;
 	e->user_sp = 0;
+	e->user_bp = 0;
 	e->user_stack_len = 0;
 	if (user_stacks) {
+		e->user_ip = BPF_CORE_READ(regs, ip);
 		e->user_sp = BPF_CORE_READ(regs, sp);
+		e->user_bp = BPF_CORE_READ(regs, bp);
 		if (!bpf_probe_read_user(e->user_stack_copy, USER_STACK_COPY, (const void *)e->user_sp))
 			e->user_stack_len = USER_STACK_COPY;
 		else if (!bpf_probe_read_user(e->user_stack_copy, USER_STACK_COPY / 4, (const void *)e->user_sp))
