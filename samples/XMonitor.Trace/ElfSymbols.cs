@@ -13,12 +13,16 @@ internal sealed class ElfSymbols
     private readonly (ulong Offset, ulong FileSize, ulong Address)[] _segments;
     private readonly (ulong Address, ulong Size, string Name)[] _functions;
 
-    private ElfSymbols((ulong, ulong, ulong)[] segments, (ulong, ulong, string)[] functions, CallFrameInfo? frames)
+    private ElfSymbols((ulong, ulong, ulong)[] segments, (ulong, ulong, string)[] functions, CallFrameInfo? frames, DwarfLines? lines)
     {
         _segments = segments;
         _functions = functions;
         Frames = frames;
+        Lines = lines;
     }
+
+    /// <summary>The file's DWARF line table (built with -g), for file:line of a frame.</summary>
+    public DwarfLines? Lines { get; }
 
     /// <summary>The file's .eh_frame, to unwind through its code without frame pointers.</summary>
     public CallFrameInfo? Frames { get; }
@@ -43,7 +47,9 @@ internal sealed class ElfSymbols
                         .OrderBy(f => f.Value).ThenBy(f => f.Name.StartsWith('_') ? 1 : 0)
                         .ToArray();
                 var ehFrame = elf.Sections.OfType<Section<ulong>>().FirstOrDefault(t => t.Name == ".eh_frame" && t.Type == SectionType.ProgBits);
-                return new ElfSymbols(segments, functions, ehFrame is null ? null : CallFrameInfo.Load(ehFrame.GetContents(), ehFrame.LoadAddress));
+                byte[]? Contents(string name) => elf.Sections.FirstOrDefault(t => t.Name == name && t.Type == SectionType.ProgBits)?.GetContents();
+                var lines = Contents(".debug_line") is { } debugLine ? DwarfLines.Load(debugLine, Contents(".debug_line_str"), Contents(".debug_str")) : null;
+                return new ElfSymbols(segments, functions, ehFrame is null ? null : CallFrameInfo.Load(ehFrame.GetContents(), ehFrame.LoadAddress), lines);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)

@@ -97,9 +97,10 @@ internal sealed class StackSymbolizer(BpfMap stackMap, KernelSymbols? kernel)
         if (!mapping.IsFile)
             return $"{mapping.Path}+0x{address - mapping.Start:x}";
         var elf = File(mapping.Path);
-        if (elf?.AddressOf(fileOffset) is { } linked && elf.TryResolve(linked, out var name, out var offset))
-            return $"{name}+0x{offset:x} ({module})";
-        return $"{module}+0x{fileOffset:x}";
+        if (elf?.AddressOf(fileOffset) is not { } linked)
+            return $"{module}+0x{fileOffset:x}";
+        var frame = elf.TryResolve(linked, out var name, out var offset) ? $"{name}+0x{offset:x} ({module})" : $"{module}+0x{fileOffset:x}";
+        return elf.Lines?.Find(linked) is { } line ? $"{frame} {line}" : frame;
     }
 
     private MemoryMapping? Mapping(uint pid, ulong address)

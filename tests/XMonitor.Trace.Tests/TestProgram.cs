@@ -38,6 +38,13 @@ internal static class TestProgram
 
     private static readonly Lazy<string> Compiled = new(Compile);
 
+    /// <summary>The path the program's DWARF line table names for its source.</summary>
+    public static string SourcePath => Path.Combine(Directory, "traced.c");
+
+    /// <summary>The 1-based source line that contains <paramref name="text"/>.</summary>
+    public static int LineOf(string text) =>
+        Array.FindIndex(Source.Split('\n'), l => l.Contains(text, StringComparison.Ordinal)) + 1;
+
     /// <summary>The compiled program (gcc, or clang where gcc is missing: .ci/setup installs clang).</summary>
     public static string Executable => Compiled.Value;
 

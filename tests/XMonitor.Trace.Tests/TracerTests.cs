@@ -183,8 +183,11 @@ public sealed partial class TracerTests
         Assert.Contains(kernel, f => f.StartsWith("do_syscall_64+", StringComparison.Ordinal));
         Assert.StartsWith("entry_SYSCALL_64", kernel[^1], StringComparison.Ordinal);
         Assert.Matches(@"^(__libc_)?_*open(64)?(_nocancel)?\+0x[0-9a-f]+ \(libc\.so\.6\)$", user[0]);
-        Assert.Matches(@"^open_known_file\+0x[0-9a-f]+ \(traced\)", user[1]);
-        Assert.Matches(@"^main\+0x[0-9a-f]+ \(traced\)", user[2]);
+        Assert.Matches(@"^open_known_file\+0x[0-9a-f]+ \(traced\) ", user[1]);
+        Assert.EndsWith($" {TestProgram.SourcePath}:{TestProgram.LineOf("return open(path")}", user[1], StringComparison.Ordinal);
+        Assert.Matches(@"^main\+0x[0-9a-f]+ \(traced\) ", user[2]);
+        Assert.EndsWith($" {TestProgram.SourcePath}:{TestProgram.LineOf("fd = open_known_file(")}", user[2], StringComparison.Ordinal);
+        Assert.Contains(user, f => f.StartsWith("__libc_start_main+", StringComparison.Ordinal));
     }
 
     private static string StripDuration(string line) => DurationPattern().Replace(line, "");
