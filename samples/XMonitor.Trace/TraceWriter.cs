@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace XMonitor.Trace;
@@ -7,6 +8,8 @@ namespace XMonitor.Trace;
 /// <summary>Prints decoded calls as strace-like lines or as JSON lines.</summary>
 internal sealed class TraceWriter(TextWriter output, bool json, bool alwaysShowPid)
 {
+    // The lines are data, not HTML: quotes and '+' stay readable instead of \u0022 and \u002B.
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private uint? _onlyPid;
     private bool _manyTasks;
 
@@ -41,7 +44,7 @@ internal sealed class TraceWriter(TextWriter output, bool json, bool alwaysShowP
     private void WriteJson(DecodedCall call)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, JsonOptions))
         {
             w.WriteStartObject();
             w.WriteNumber("pid", call.Pid);

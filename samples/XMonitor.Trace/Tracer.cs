@@ -9,6 +9,7 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
     private const int MaxSyscalls = 512;
     private const byte TaskActive = 1;
     private const byte TaskAwaitExec = 2;
+    private const int InterruptedExitCode = 130;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Traces until the command or process ends, or <paramref name="stop"/>; returns the exit code to use.</summary>
@@ -87,9 +88,9 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
             SyscallSummary.Write(output, SyscallSummary.Read(skeleton.StatsMap, MaxSyscalls));
         if (skeleton.LostEvents is var lost and > 0)
             diagnostics.WriteLine($"xmon-trace: {lost} calls were not shown: the ring buffer was full");
-        if (child is null)
-            return 0;
-        child.WaitForExit();
+        // Interrupted (Ctrl-C) while the command runs on: it is left running, like strace leaves it.
+        if (child is null || !child.HasExited)
+            return child is null ? 0 : InterruptedExitCode;
         return child.ExitCode;
     }
 

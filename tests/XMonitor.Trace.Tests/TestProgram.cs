@@ -31,7 +31,7 @@ internal static class TestProgram
         	write(fd, "hello xmon\n", 11);
         	close(fd);
         	open(argv[2], O_RDONLY);
-        	usleep(300 * 1000); /* alive while the tracer reads /proc/PID/maps for user stacks */
+        	usleep(1000 * 1000); /* alive while the tracer reads /proc/PID/maps for user stacks */
         	return fd < 0;
         }
         """;
@@ -52,7 +52,14 @@ internal static class TestProgram
 
     public static string NewMissingPath() => Path.Combine(Directory, "no-such-dir", $"missing-{Guid.NewGuid():N}");
 
-    private static string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("xmon-trace-tests-").FullName;
+    private static string Directory { get; } = CreateDirectory();
+
+    private static string CreateDirectory()
+    {
+        var path = System.IO.Directory.CreateTempSubdirectory("xmon-trace-tests-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(path, recursive: true);
+        return path;
+    }
 
     private static string Compile()
     {
