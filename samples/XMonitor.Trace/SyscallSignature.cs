@@ -4,5 +4,5 @@ namespace XMonitor.Trace;
 internal sealed record SyscallSignature(string Name, ReturnKind Return, params ArgKind[] Args)
 {
     /// <summary>Argument indexes of the strings the kernel side copies (at most two slots).</summary>
-    public IReadOnlyList<int> StringArgs => [.. Args.Select((k, i) => (k, i)).Where(p => p.k == ArgKind.FilePath).Select(p => p.i).Take(2)];
+    public IReadOnlyList<int> StringArgs { get; } = [.. Args.Select((k, i) => (k, i)).Where(p => p.k == ArgKind.FilePath).Select(p => p.i).Take(2)];
 }
