@@ -28,7 +28,7 @@ internal sealed class CallFrameInfo
         {
             return new CallFrameInfo(data, sectionAddress);
         }
-        catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException)
+        catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {
             return null;
         }
@@ -53,7 +53,7 @@ internal sealed class CallFrameInfo
                 {
                     return Execute(f.Cie, f.Begin, f.Start, f.InstructionsEnd, address);
                 }
-                catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException)
+                catch (Exception e) when (e is InvalidDataException or IndexOutOfRangeException or ArgumentOutOfRangeException)
                 {
                     return null;
                 }
@@ -89,21 +89,26 @@ internal sealed class CallFrameInfo
             if (length == 0xffffffff)
                 length = r.U64();
             var idPosition = r.Position;
-            var end = checked(idPosition + (int)length);
+            if (length < 4 || length > (ulong)(_data.Length - idPosition))
+                throw new InvalidDataException($"entry at 0x{start:x} runs past the section");
+            var end = idPosition + (int)length;
             var id = r.U32();
             if (id == 0)
                 cies[start] = ParseCie(r, end);
             else
             {
-                var ciePosition = idPosition - (int)id;
-                if (!cies.TryGetValue(ciePosition, out var cie))
+                var ciePosition = idPosition - (long)id;
+                if (ciePosition < 0)
+                    throw new InvalidDataException($"entry at 0x{start:x} points before the section");
+                if (!cies.TryGetValue((int)ciePosition, out var cie))
                 {
                     var saved = r.Position;
-                    r.Position = ciePosition;
+                    r.Position = (int)ciePosition;
                     var cieLength = r.U32();
-                    r.U32();
-                    cie = ParseCie(r, ciePosition + 4 + (int)cieLength);
-                    cies[ciePosition] = cie;
+                    if (cieLength > (ulong)(_data.Length - r.Position) || r.U32() != 0)
+                        throw new InvalidDataException($"entry at 0x{start:x} names no CIE");
+                    cie = ParseCie(r, (int)ciePosition + 4 + (int)cieLength);
+                    cies[(int)ciePosition] = cie;
                     r.Position = saved;
                 }
                 var begin = ReadPointer(r, cie.FdeEncoding);
@@ -130,8 +135,10 @@ internal sealed class CallFrameInfo
         var hasData = augmentation.StartsWith('z');
         if (hasData)
         {
-            var dataLength = (long)r.Uleb();
-            var dataEnd = r.Position + dataLength;
+            var dataLength = r.Uleb();
+            if (dataLength > (ulong)(end - r.Position))
+                throw new InvalidDataException("CIE augmentation data runs past the entry");
+            var dataEnd = r.Position + (int)dataLength;
             foreach (var c in augmentation[1..])
             {
                 switch (c)
@@ -141,7 +148,7 @@ internal sealed class CallFrameInfo
                     case 'P': ReadPointer(r, r.U8()); break;
                 }
             }
-            r.Position = (int)dataEnd;
+            r.Position = dataEnd;
         }
         return new Cie(codeAlign, dataAlign, returnRegister, fdeEncoding, hasData, r.Position, end);
     }

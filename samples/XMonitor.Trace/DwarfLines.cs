@@ -57,7 +57,9 @@ internal sealed class DwarfLines
         var offsetSize = 4;
         if (length == 0xffffffff)
             (length, offsetSize) = ((long)r.U64(), 8);
-        var end = checked(r.Position + (int)length);
+        if (length <= 0 || length > r.Data.Length - r.Position)
+            throw new InvalidDataException("line table unit runs past the section");
+        var end = r.Position + (int)length;
         var version = r.U16();
         var addressSize = 8;
         if (version >= 5)
@@ -66,7 +68,9 @@ internal sealed class DwarfLines
             r.U8();
         }
         var headerLength = offsetSize == 8 ? (long)r.U64() : r.U32();
-        var programStart = checked(r.Position + (int)headerLength);
+        if (headerLength > end - r.Position)
+            throw new InvalidDataException("line table header runs past its unit");
+        var programStart = r.Position + (int)headerLength;
         var minInstruction = r.U8();
         if (version >= 4)
             r.U8();
@@ -106,8 +110,10 @@ internal sealed class DwarfLines
             switch (op)
             {
                 case 0:
-                    var size = (int)r.Uleb();
-                    var next = r.Position + size;
+                    var size = r.Uleb();
+                    if (size == 0 || size > (ulong)(end - r.Position))
+                        throw new InvalidDataException("extended line opcode runs past its unit");
+                    var next = r.Position + (int)size;
                     var sub = r.U8();
                     if (sub == 1)
                     {
@@ -140,9 +146,9 @@ internal sealed class DwarfLines
         var format = new (ulong Content, ulong Form)[r.U8()];
         for (var i = 0; i < format.Length; i++)
             format[i] = (r.Uleb(), r.Uleb());
-        var count = (int)r.Uleb();
-        var entries = new List<string>(count);
-        for (var n = 0; n < count; n++)
+        var count = r.Uleb();
+        var entries = new List<string>();
+        for (ulong n = 0; n < count; n++)
         {
             string path = "";
             var directory = 0;

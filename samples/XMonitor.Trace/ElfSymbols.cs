@@ -52,7 +52,7 @@ internal sealed class ElfSymbols
                 return new ElfSymbols(segments, functions, ehFrame is null ? null : CallFrameInfo.Load(ehFrame.GetContents(), ehFrame.LoadAddress), lines);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or InvalidDataException or IndexOutOfRangeException or OverflowException)
         {
             return null;
         }
