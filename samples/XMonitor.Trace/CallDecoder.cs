@@ -25,7 +25,7 @@ internal sealed class CallDecoder(int stringLimit, StackSymbolizer? stacks)
         string returnText;
         if (!returned)
             returnText = "?";
-        else if (e.Ret is < 0 and >= -MaxErrno || e.Ret is <= -512 and >= -516)
+        else if (e.Ret is < 0 and >= -MaxErrno)
         {
             var code = (int)-e.Ret;
             errno = ErrnoNames.ByNumber.GetValueOrDefault(code) ?? code.ToString(CultureInfo.InvariantCulture);

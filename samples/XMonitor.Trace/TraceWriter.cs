@@ -10,7 +10,7 @@ internal sealed class TraceWriter(TextWriter output, bool json, bool alwaysShowP
 {
     // The lines are data, not HTML: quotes and '+' stay readable instead of \u0022 and \u002B.
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private uint? _onlyPid;
+    private uint? _firstTid;
     private bool _manyTasks;
 
     public void Write(DecodedCall call)
@@ -26,8 +26,8 @@ internal sealed class TraceWriter(TextWriter output, bool json, bool alwaysShowP
     private void WriteText(DecodedCall call)
     {
         // Like strace -f: the [pid N] prefix appears once a second task shows up.
-        _onlyPid ??= call.Tid;
-        _manyTasks |= _onlyPid != call.Tid;
+        _firstTid ??= call.Tid;
+        _manyTasks |= _firstTid != call.Tid;
         var line = new StringBuilder();
         if (alwaysShowPid || _manyTasks)
             line.Append(CultureInfo.InvariantCulture, $"[pid {call.Tid,5}] ");

@@ -63,13 +63,14 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         }
         else if (options.Pid is { } pid)
         {
-            if (!Directory.Exists($"/proc/{pid}"))
+            // The kernel side filters by tgid: a thread id given with -p means its whole process.
+            if (ThreadGroupOf(pid) is not { } tgid)
             {
                 diagnostics.WriteLine($"xmon-trace: no process {pid}");
                 return 1;
             }
-            skeleton.TrackedMap.Update((uint)pid, TaskActive);
-            finished = () => !Directory.Exists($"/proc/{pid}");
+            skeleton.TrackedMap.Update((uint)tgid, TaskActive);
+            finished = () => !Directory.Exists($"/proc/{tgid}");
         }
         else
             finished = () => false;
@@ -92,6 +93,19 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         if (child is null || !child.HasExited)
             return child is null ? 0 : InterruptedExitCode;
         return child.ExitCode;
+    }
+
+    private static int? ThreadGroupOf(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("Tgid:", StringComparison.Ordinal));
+            return line is null ? null : int.Parse(line[5..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private bool TryChooseSyscalls(out HashSet<int> wanted)

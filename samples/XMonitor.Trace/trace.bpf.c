@@ -216,6 +216,7 @@ static __always_inline void read_data(void *dst, const void *src, __u64 len, __s
 {
 	__u32 n = len < DATA_MAX ? len : DATA_MAX;
 
+	/* n > DATA_MAX cannot happen, but the verifier needs the bound checked on this register. */
 	if (n == 0 || n > DATA_MAX) {
 		*out_len = 0;
 		return;

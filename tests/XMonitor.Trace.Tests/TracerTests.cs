@@ -31,6 +31,18 @@ public sealed partial class TracerTests
     }
 
     [Fact]
+    public void Command_BufferLimitAndExitCode()
+    {
+        var (known, missing) = (TestProgram.NewKnownPath(), TestProgram.NewMissingPath());
+        var run = TraceRun.Start(["-s", "5", "-e", "write", TestProgram.Executable, known, missing], TestContext.Current.CancellationToken);
+        Assert.Equal(["write(3, \"hello\"..., 11) = 11"], run.Lines.Select(StripDuration));
+
+        var failing = TraceRun.Start(["-e", "exit_group", "/bin/sh", "-c", "exit 7"], TestContext.Current.CancellationToken);
+        Assert.Equal(7, failing.ExitCode);
+        Assert.Equal(["exit_group(7) = ?"], failing.Lines);
+    }
+
+    [Fact]
     public void Command_SequenceMatchesStrace()
     {
         if (!File.Exists("/usr/bin/strace"))
