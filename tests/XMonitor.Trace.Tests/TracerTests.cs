@@ -73,6 +73,58 @@ public sealed partial class TracerTests
     }
 
     [Fact]
+    public void Children_SameCallsPerProcessAsStraceF()
+    {
+        if (!File.Exists("/usr/bin/strace"))
+            Assert.Skip("strace is not installed (Debian package strace)");
+        var (known1, known2, missing) = (TestProgram.NewKnownPath(), TestProgram.NewKnownPath(), TestProgram.NewMissingPath());
+        var script = $"{TestProgram.Executable} {known1} {missing}; {TestProgram.Executable} {known2} {missing}";
+        const string Syscalls = "openat,write,close";
+
+        var ours = TraceRun.Start(["-e", Syscalls, "/bin/sh", "-c", script], TestContext.Current.CancellationToken).Lines
+            .Select(l => PidPrefix().Match(l) is { Success: true } m ? (m.Groups[1].Value, l[m.Length..]) : ("first", l))
+            .Select(p => (p.Item1, StripDuration(p.Item2)));
+        var log = Path.GetTempFileName();
+        try
+        {
+            var start = new ProcessStartInfo("/usr/bin/strace");
+            foreach (var a in new[] { "-f", "-qq", "-e", "signal=none", "-e", "trace=" + Syscalls, "-o", log, "/bin/sh", "-c", script })
+                start.ArgumentList.Add(a);
+            using (var strace = Process.Start(start)!)
+                strace.WaitForExit();
+            var theirs = File.ReadAllLines(log).Select(l => StracePid().Match(l))
+                .Select(m => (m.Groups[1].Value, StraceAlignment().Replace(m.Groups[2].Value, " = ")));
+
+            var perProcess = Group(theirs);
+            Assert.Equal(3, perProcess.Count);
+            Assert.Equal(perProcess, Group(ours));
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+
+        // Processes in order of their first call, each with its calls in order (pids differ between runs;
+        // until a second task shows up the tracer prints no prefix, and those lines are the first process's).
+        static List<List<string>> Group(IEnumerable<(string Pid, string Call)> calls)
+        {
+            var order = new List<string>();
+            var byPid = new Dictionary<string, List<string>>();
+            foreach (var (pid, call) in calls)
+            {
+                var key = pid == "first" || order.Count == 0 ? order.FirstOrDefault() ?? pid : pid;
+                if (!byPid.TryGetValue(key, out var list))
+                {
+                    order.Add(key);
+                    byPid[key] = list = [];
+                }
+                list.Add(call);
+            }
+            return [.. order.Select(p => byPid[p])];
+        }
+    }
+
+    [Fact]
     public void Summary_CountsEqualTheCallsShown()
     {
         var (known, missing) = (TestProgram.NewKnownPath(), TestProgram.NewMissingPath());
@@ -217,4 +269,7 @@ public sealed partial class TracerTests
 
     [GeneratedRegex(@"^\[pid +(\d+)\] ")]
     private static partial Regex PidPrefix();
+
+    [GeneratedRegex(@"^(\d+) +(.*)$")]
+    private static partial Regex StracePid();
 }
