@@ -28,6 +28,9 @@ internal sealed class ProcessMaps
         return new ProcessMaps([.. lines.Select(Parse).OfType<MemoryMapping>()]);
     }
 
+    /// <summary>The distinct files mapped.</summary>
+    public IEnumerable<string> FilePaths => _mappings.Where(m => m.IsFile).Select(m => m.Path).Distinct();
+
     public MemoryMapping? Find(ulong address) => Array.Find(_mappings, m => m.Contains(address));
 
     // 7f12a0c28000-7f12a0dbd000 r-xp 00028000 fe:01 1835 /usr/lib/x86_64-linux-gnu/libc.so.6

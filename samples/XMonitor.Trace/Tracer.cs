@@ -10,6 +10,7 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
     private const byte TaskActive = 1;
     private const byte TaskAwaitExec = 2;
     private const int InterruptedExitCode = 130;
+    private const uint EventHeld = 4;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Traces until the command or process ends, or <paramref name="stop"/>; returns the exit code to use.</summary>
@@ -23,6 +24,8 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         open.KernelStacks = options.KernelStacks;
         open.UserStacks = options.UserStacks;
         open.EmitEvents = options.Lines;
+        var hold = options.UserStacks && options.Lines && !options.All;
+        open.HoldAtExit = hold;
         using var skeleton = open.Load();
         for (var nr = 0; nr < MaxSyscalls; nr++)
         {
@@ -36,6 +39,7 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         using var exec = skeleton.OnExecProgram.Attach();
         using var processExit = skeleton.OnExitProgram.Attach();
         using var reader = skeleton.OpenEventsReader();
+        var holdLink = hold ? AttachHold(skeleton) : null;
 
         // kallsyms is read before the target runs: reading it takes long enough for a short-lived
         // process to exit meanwhile, and its user frames need its /proc/PID/maps.
@@ -46,6 +50,12 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         var writer = new TraceWriter(output, options.Json, options.All);
         void Handle(ref readonly TraceSkeleton.SyscallEvent e)
         {
+            if ((e.Flags & EventHeld) != 0)
+            {
+                // Every earlier record of the process is decoded: let it finish exiting.
+                Native.Kill((int)e.Pid, Native.SigCont);
+                return;
+            }
             var call = decoder.Decode(in e);
             writer.Write(call);
             if (call.Name is "execve" or "execveat" && call.Return == 0)
@@ -75,14 +85,21 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         else
             finished = () => false;
 
-        while (true)
+        try
         {
-            var done = finished() || stop.IsCancellationRequested;
+            while (!finished() && !stop.IsCancellationRequested)
+            {
+                reader.Consume(Handle);
+                writer.Flush();
+                reader.Wait(PollInterval, stop);
+            }
+        }
+        finally
+        {
+            // Detached first, so no process stops itself after the last markers are read.
+            holdLink?.Dispose();
             reader.Consume(Handle);
             writer.Flush();
-            if (done)
-                break;
-            reader.Wait(PollInterval, stop);
         }
 
         if (options.Summary)
@@ -93,6 +110,23 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         if (child is null || !child.HasExited)
             return child is null ? 0 : InterruptedExitCode;
         return child.ExitCode;
+    }
+
+    // The uprobe on the _exit of the libc this process uses (the one traced programs usually map
+    // too); without it user frames of short-lived processes may stay unnamed, which is no reason to fail.
+    private BpfLink? AttachHold(TraceSkeleton skeleton)
+    {
+        var libc = ProcessMaps.Read((uint)Environment.ProcessId)?.FilePaths
+            .FirstOrDefault(p => Path.GetFileName(p).StartsWith("libc.so", StringComparison.Ordinal));
+        try
+        {
+            return libc is null ? null : skeleton.OnLibcExitProgram.AttachUprobe(libc, "_exit");
+        }
+        catch (BpfException e)
+        {
+            diagnostics.WriteLine($"xmon-trace: user frames of processes that exit quickly may be unnamed: {e.Message}");
+            return null;
+        }
     }
 
     private static int? ThreadGroupOf(int pid)

@@ -33,6 +33,9 @@
 /* syscall_event.flags */
 #define EVENT_NO_RETURN 1
 #define EVENT_ARGV_TRUNCATED 2
+#define EVENT_HELD 4 /* not a call: the process stopped itself at libc's _exit (see on_libc_exit) */
+
+#define SIGSTOP 19
 
 /* tracked[tgid] */
 #define TASK_ACTIVE 1
@@ -108,6 +111,8 @@ const volatile bool kernel_stacks = false;
 const volatile bool user_stacks = false;
 /* False under -c alone: only the in-kernel counts are wanted. */
 const volatile bool emit_events = true;
+/* With user stacks: stop traced processes at libc's _exit until user space has read their maps. */
+const volatile bool hold_at_exit = false;
 
 /* Records the ring buffer had no room for. */
 __u64 lost_events = 0;
@@ -369,6 +374,36 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		emit(ctx, regs, st, spec, ret, now);
 done:
 	bpf_map_delete_elem(&inflights, &tid);
+	return 0;
+}
+
+/* Attached as a uprobe on libc's _exit, the last user code before exit_group. User frames are
+ * named from /proc/PID/maps when user space decodes a record, and a short-lived process (ls) is
+ * usually gone by then. Here the process stops itself (the SIGSTOP is acted on when the probe
+ * returns to user mode, before exit_group) behind a marker record; user space decodes the
+ * process's earlier records, which precede the marker in the ring, and then sends SIGCONT. */
+SEC("uprobe")
+int on_libc_exit(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct syscall_event *e;
+	__u8 *state;
+
+	if (!hold_at_exit || trace_all)
+		return 0;
+	state = bpf_map_lookup_elem(&tracked, &tgid);
+	if (!state || *state != TASK_ACTIVE)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return 0;
+	e->pid = tgid;
+	e->tid = (__u32)pid_tgid;
+	e->nr = -1;
+	e->flags = EVENT_HELD;
+	bpf_ringbuf_submit(e, 0);
+	bpf_send_signal(SIGSTOP);
 	return 0;
 }
 

@@ -31,7 +31,6 @@ internal static class TestProgram
         	write(fd, "hello xmon\n", 11);
         	close(fd);
         	open(argv[2], O_RDONLY);
-        	usleep(1000 * 1000); /* alive while the tracer reads /proc/PID/maps for user stacks */
         	return fd < 0;
         }
         """;
