@@ -41,8 +41,8 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         using var reader = skeleton.OpenEventsReader();
         var holdLink = hold ? AttachHold(skeleton) : null;
 
-        // kallsyms is read before the target runs: reading it takes long enough for a short-lived
-        // process to exit meanwhile, and its user frames need its /proc/PID/maps.
+        // kallsyms is read before the target runs, not at the first record: meanwhile a short-lived
+        // process not held at _exit (under -a) would be gone with the /proc/PID/maps its user frames need.
         var symbolizer = options.KernelStacks || options.UserStacks
             ? new StackSymbolizer(skeleton.StacksMap, options.KernelStacks ? KernelSymbols.Load() : null)
             : null;
