@@ -14,6 +14,8 @@ internal sealed class StackSymbolizer(BpfMap stackMap, KernelSymbols? kernel)
     private const int Depth = 127;
     private const int MaxUnwound = 64;
     private const int CfaRegisterSp = 7;
+    private const ulong MinUserAddress = 0x1000;
+    private const ulong MaxUserAddress = 0x7fff_ffff_ffff;
     private readonly Dictionary<uint, ProcessMaps> _maps = [];
     private readonly Dictionary<string, ElfSymbols?> _files = [];
 
@@ -105,6 +107,10 @@ internal sealed class StackSymbolizer(BpfMap stackMap, KernelSymbols? kernel)
 
     private MemoryMapping? Mapping(uint pid, ulong address)
     {
+        // Frame-pointer walks through code without frame pointers yield garbage, often text
+        // (0x6f6d782f746e6573): nothing outside user space is worth reading the maps again for.
+        if (address < MinUserAddress || address > MaxUserAddress)
+            return null;
         if (_maps.TryGetValue(pid, out var maps) && maps.Find(address) is { } found)
             return found;
         // Not cached, or mapped since the maps were read: read them again while the process lives.
