@@ -33,6 +33,13 @@ public static unsafe class BpfLog
         _logger = factory.CreateLogger("XMonitor.Bpf.libbpf");
     }
 
+    /// <summary>Logs a message of the SDK's own in the libbpf category (the verifier log of a failed load).</summary>
+    internal static void Write(LogLevel level, string message)
+    {
+        if (_logger.IsEnabled(level))
+            _logger.Log(level, "{LibbpfMessage}", message);
+    }
+
     /// <summary>Makes sure the callback is installed before the first libbpf call.</summary>
     internal static void EnsureInstalled() => RuntimeHelpers.RunClassConstructor(typeof(BpfLog).TypeHandle);
 
@@ -78,6 +85,9 @@ public static unsafe class BpfLog
             if (n <= 0)
                 return 0;
             var message = Marshal.PtrToStringUTF8((nint)buffer, Math.Min(n, MessageBufferSize - 1)).TrimEnd('\n');
+            // The type-export section is ours on purpose (xm_export.bpf.h); libbpf's note about skipping it is not news.
+            if (logLevel == LogLevel.Information && message.EndsWith(" .xm_export", StringComparison.Ordinal))
+                logLevel = LogLevel.Debug;
             if (captured)
                 _capture!.Add(message);
             if (_logger.IsEnabled(logLevel))

@@ -253,6 +253,9 @@ public sealed unsafe partial class OpenBpfObject : IDisposable
         var detail = warnings.Count > 0 ? "libbpf: " + string.Join(" | ", warnings.TakeLast(3)) : null;
         var log = VerifierLog();
         var program = failedProgram is null ? null : _programs.Find(p => p.Name == failedProgram);
+        // libbpf leaves a log it wrote into our buffer unprinted; pass it on as libbpf would have.
+        if (log.Count > 0)
+            BpfLog.Write(Microsoft.Extensions.Logging.LogLevel.Warning, $"prog '{failedProgram}': -- BEGIN PROG LOAD LOG --\n{string.Join('\n', log)}\n-- END PROG LOAD LOG --");
 
         if ((errno is Errno.EPERM or Errno.EACCES) && !Privileges.CanUseBpf)
             return new BpfPermissionException(context, errno);

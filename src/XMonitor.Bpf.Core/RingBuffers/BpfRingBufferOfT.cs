@@ -39,16 +39,7 @@ public sealed class BpfRingBuffer<T> : IDisposable where T : unmanaged
     public Task RunAsync(RingBufferRecordHandler<T> handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return Task.Factory.StartNew(() =>
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                Consume(handler);
-                Wait(Timeout.InfiniteTimeSpan, cancellationToken);
-            }
-            Consume(handler);
-            cancellationToken.ThrowIfCancellationRequested();
-        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return Untyped.RunAsync(new Adapter(handler, this), cancellationToken);
     }
 
     /// <summary>Unmaps the ring.</summary>
