@@ -1,0 +1,23 @@
+namespace XMonitor.Trace;
+
+/// <summary>One finished syscall, decoded for printing.</summary>
+internal sealed record DecodedCall(
+    uint Pid,
+    uint Tid,
+    string Comm,
+    int Number,
+    string Name,
+    IReadOnlyList<string> Args,
+    ulong[] RawArgs,
+    long Return,
+    bool Returned,
+    string ReturnText,
+    string? Errno,
+    ulong StartNs,
+    ulong DurationNs,
+    IReadOnlyList<string>? KernelStack,
+    IReadOnlyList<string>? UserStack)
+{
+    /// <summary>The error, when the call failed (-1..-4095, or a kernel-internal restart code).</summary>
+    public bool Failed => Errno is not null;
+}

@@ -1,0 +1,31 @@
+// xmon-trace: strace-like syscall tracing on eBPF (raw syscall tracepoints); see TraceOptions.Usage.
+using XMonitor.Bpf;
+using XMonitor.Trace;
+
+var options = TraceOptions.Parse(args, out var error);
+if (options is null)
+{
+    Console.Error.WriteLine($"xmon-trace: {error}");
+    Console.Error.WriteLine(TraceOptions.Usage);
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+using var output = options.OutputPath is null
+    ? new StreamWriter(Console.OpenStandardError()) { AutoFlush = false }
+    : new StreamWriter(options.OutputPath);
+try
+{
+    return new Tracer(options, output, Console.Error).Run(stop.Token);
+}
+catch (BpfException e)
+{
+    Console.Error.WriteLine($"xmon-trace: {e.Message}");
+    return 1;
+}
