@@ -34,6 +34,7 @@ public abstract class MetricWriter
         Check(family, MetricType.Counter, labels);
         if (double.IsNaN(value) || value < 0)
             throw new ArgumentOutOfRangeException(nameof(value), value, $"counter '{family.Name}' cannot be negative or NaN");
+        Enter(family);
         WriteCounter(family, labels, value, created);
     }
 
@@ -44,6 +45,7 @@ public abstract class MetricWriter
     public void Gauge(MetricFamily family, ReadOnlySpan<Label> labels, double value)
     {
         Check(family, MetricType.Gauge, labels);
+        Enter(family);
         WriteGauge(family, labels, value);
     }
 
@@ -53,6 +55,7 @@ public abstract class MetricWriter
     public void Info(MetricFamily family, ReadOnlySpan<Label> labels)
     {
         Check(family, MetricType.Info, labels);
+        Enter(family);
         WriteInfo(family, labels);
     }
 
@@ -82,6 +85,7 @@ public abstract class MetricWriter
         }
         if (count < previousCount)
             throw new ArgumentException($"histogram '{family.Name}': count {count} is less than the last bucket's {previousCount}", nameof(count));
+        Enter(family);
         WriteHistogram(family, labels, buckets, sum, count, created);
     }
 
@@ -142,6 +146,12 @@ public abstract class MetricWriter
             if (labels[i].Value is null)
                 throw new ArgumentException($"label '{given}' of '{family.Name}' has no value", nameof(labels));
         }
+    }
+
+    // Starts the family's block unless it is the current one; only after the sample was found valid,
+    // so a rejected sample leaves the writer as it was.
+    private void Enter(MetricFamily family)
+    {
         if (ReferenceEquals(family, _current))
             return;
         if (_declared is not null && !_declared.Contains(family))

@@ -103,14 +103,20 @@ public sealed class XMonitorMetricsRegistry : IDisposable
 
     /// <summary>Runs every collector and writes the exposition in <paramref name="format"/> to <paramref name="output"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task ScrapeAsync(Stream output, ExpositionFormat format, CancellationToken cancellationToken = default)
+    public Task ScrapeAsync(Stream output, ExpositionFormat format, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
+        return ScrapeAsync((text, ct) => output.WriteAsync(text, ct), format, cancellationToken);
+    }
+
+    /// <summary>Scrapes into a pooled buffer and hands the whole text to <paramref name="write"/>, which learns its length first (for Content-Length).</summary>
+    internal async Task ScrapeAsync(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, ExpositionFormat format, CancellationToken cancellationToken)
+    {
         var context = Rent();
         try
         {
             Scrape(context, format, cancellationToken);
-            await output.WriteAsync(context.Output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await write(context.Output.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
