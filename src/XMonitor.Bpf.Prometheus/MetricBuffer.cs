@@ -18,8 +18,6 @@ internal sealed class MetricBuffer : IBufferWriter<byte>, IDisposable
 
     public ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, _length);
 
-    public int Length => _length;
-
     public void Reset() => _length = 0;
 
     public void Advance(int count) => _length += count;

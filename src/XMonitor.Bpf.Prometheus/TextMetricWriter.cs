@@ -20,8 +20,6 @@ internal sealed class TextMetricWriter : MetricWriter
         IncludeLegacyNames = includeLegacyNames;
     }
 
-    public ExpositionFormat Format => _openMetrics ? ExpositionFormat.OpenMetrics : ExpositionFormat.PrometheusText;
-
     /// <summary>Points the writer at another buffer (each collector writes into its own scratch buffer).</summary>
     public void Target(MetricBuffer buffer) => _buffer = buffer;
 

@@ -200,9 +200,10 @@ public sealed class XMonitorMetricsRegistry : IDisposable
             {
                 ProgramHealth.Gather(r.Collector, statsEnabled, programs);
             }
-            catch (Exception e) when (e is BpfException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // A probe stopping while we read its programs: its series come back with it or go with it.
+                // Typically a probe stopping while its programs are read; its program series are
+                // left out of this scrape and the reason is logged as a failed collection.
                 r.Failed(e, 0);
             }
         }

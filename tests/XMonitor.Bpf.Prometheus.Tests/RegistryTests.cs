@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace XMonitor.Bpf.Prometheus.Tests;
 
 public sealed class RegistryTests
@@ -26,6 +28,31 @@ public sealed class RegistryTests
         Assert.Contains("xmonitor_probe_up{probe=\"Other\"} 1\n", text);
         Assert.Contains("xmonitor_probe_collect_errors_total{probe=\"Broken\"} 1\n", text);
         Assert.Contains("xmonitor_probe_collect_errors_total{probe=\"Other\"} 0\n", text);
+    }
+
+    [Fact]
+    public void A_failure_is_logged_with_its_reason_once_per_change_and_the_recovery_too()
+    {
+        var logger = new ListLogger();
+        using var registry = new XMonitorMetricsRegistry(null, logger);
+        var reason = "map lookup failed: ENOENT";
+        registry.Add(new FakeCollector("Flaky", [], (_, _) =>
+        {
+            if (reason.Length > 0)
+                throw new InvalidOperationException(reason);
+        }));
+        registry.ScrapeToString(ExpositionFormat.PrometheusText);
+        registry.ScrapeToString(ExpositionFormat.PrometheusText);
+        reason = "map lookup failed: EPERM";
+        registry.ScrapeToString(ExpositionFormat.PrometheusText);
+        reason = "";
+        registry.ScrapeToString(ExpositionFormat.PrometheusText);
+
+        Assert.Collection(logger.Entries,
+            e => Assert.Equal((LogLevel.Warning, "Probe Flaky failed to collect its metrics: map lookup failed: ENOENT"), (e.Level, e.Message)),
+            e => Assert.Equal((LogLevel.Warning, "Probe Flaky failed to collect its metrics: map lookup failed: EPERM"), (e.Level, e.Message)),
+            e => Assert.Equal((LogLevel.Information, "Probe Flaky collects its metrics again"), (e.Level, e.Message)));
+        Assert.IsType<InvalidOperationException>(logger.Entries[0].Error);
     }
 
     [Fact]
