@@ -10,6 +10,7 @@ namespace XMonitor.Bpf.Prometheus;
 public sealed class Log2HistogramLayout
 {
     private readonly double[] _upperBounds;
+    private readonly byte[][] _upperBoundsUtf8;
 
     /// <summary>Creates the layout of a histogram of <paramref name="slotCount"/> slots whose values are in units of 1/<paramref name="unitsPerBaseUnit"/> of the base unit.</summary>
     /// <param name="slotCount">The kernel's slot count (<c>XM_MAX_SLOTS</c>, 32 for the probes), 1 to 64.</param>
@@ -30,6 +31,11 @@ public sealed class Log2HistogramLayout
             // it prints as the short decimal (0.001024, not 0.0010240000000000002).
             _upperBounds[i] = Math.ScaleB(1, i + 1) / unitsPerBaseUnit;
         }
+        // Formatted once: a scrape of many histograms would otherwise format the same 31 doubles each time.
+        Span<byte> text = stackalloc byte[32];
+        _upperBoundsUtf8 = new byte[_upperBounds.Length][];
+        for (var i = 0; i < _upperBounds.Length; i++)
+            _upperBoundsUtf8[i] = text[..TextMetricWriter.FormatDouble(_upperBounds[i], text)].ToArray();
     }
 
     /// <summary>Microsecond histograms exported in seconds (run-queue latency, block I/O, NFS).</summary>
@@ -77,6 +83,6 @@ public sealed class Log2HistogramLayout
         }
         if (slots.Length == SlotCount)
             running += slots[SlotCount - 1];
-        writer.Histogram(family, labels, buckets, ToBaseUnit(sum), running);
+        writer.Histogram(family, labels, buckets, ToBaseUnit(sum), running, created: null, _upperBoundsUtf8);
     }
 }

@@ -49,6 +49,7 @@ public sealed class MetricFamily
         ConstantLabels = constantLabels.ToArray();
         IsLegacy = legacy;
         NameUtf8 = Encoding.UTF8.GetBytes(name);
+        LabelNamesUtf8 = LabelNames.Select(Encoding.UTF8.GetBytes).ToArray();
     }
 
     /// <summary>The family name, without the suffixes the writer adds.</summary>
@@ -73,6 +74,10 @@ public sealed class MetricFamily
     public bool IsLegacy { get; }
 
     internal byte[] NameUtf8 { get; }
+
+    // Samples give exactly these names (the writer checks), so the text writer copies these bytes
+    // instead of encoding every label name of every sample.
+    internal byte[][] LabelNamesUtf8 { get; }
 
     /// <summary>
     /// Creates a family under the seed service's own name (no prefix, units as the seed had them)

@@ -70,6 +70,10 @@ public abstract class MetricWriter
     /// <param name="count">The number of counted values; at least the last bucket's count.</param>
     /// <param name="created">When the histogram started (OpenMetrics <c>_created</c>), or null.</param>
     public void Histogram(MetricFamily family, ReadOnlySpan<Label> labels, ReadOnlySpan<CumulativeBucket> buckets, double sum, ulong count, DateTimeOffset? created = null)
+        => Histogram(family, labels, buckets, sum, count, created, boundsUtf8: null);
+
+    // boundsUtf8: the bounds already formatted, one per bucket (a layout's cache), or null.
+    internal void Histogram(MetricFamily family, ReadOnlySpan<Label> labels, ReadOnlySpan<CumulativeBucket> buckets, double sum, ulong count, DateTimeOffset? created, byte[][]? boundsUtf8)
     {
         Check(family, MetricType.Histogram, labels);
         var previousBound = double.NegativeInfinity;
@@ -86,7 +90,7 @@ public abstract class MetricWriter
         if (count < previousCount)
             throw new ArgumentException($"histogram '{family.Name}': count {count} is less than the last bucket's {previousCount}", nameof(count));
         Enter(family);
-        WriteHistogram(family, labels, buckets, sum, count, created);
+        WriteHistogram(family, labels, buckets, sum, count, created, boundsUtf8);
     }
 
     internal void Restrict(IReadOnlySet<MetricFamily> declared) => _declared = declared;
@@ -128,7 +132,7 @@ public abstract class MetricWriter
 
     private protected abstract void WriteInfo(MetricFamily family, ReadOnlySpan<Label> labels);
 
-    private protected abstract void WriteHistogram(MetricFamily family, ReadOnlySpan<Label> labels, ReadOnlySpan<CumulativeBucket> buckets, double sum, ulong count, DateTimeOffset? created);
+    private protected abstract void WriteHistogram(MetricFamily family, ReadOnlySpan<Label> labels, ReadOnlySpan<CumulativeBucket> buckets, double sum, ulong count, DateTimeOffset? created, byte[][]? boundsUtf8);
 
     private void Check(MetricFamily family, MetricType type, ReadOnlySpan<Label> labels)
     {

@@ -91,14 +91,14 @@ internal sealed class TextMetricWriter : MetricWriter
         _buffer.Write(" 1\n"u8);
     }
 
-    private protected override void WriteHistogram(MetricFamily family, ReadOnlySpan<Label> labels, ReadOnlySpan<CumulativeBucket> buckets, double sum, ulong count, DateTimeOffset? created)
+    private protected override void WriteHistogram(MetricFamily family, ReadOnlySpan<Label> labels, ReadOnlySpan<CumulativeBucket> buckets, double sum, ulong count, DateTimeOffset? created, byte[][]? boundsUtf8)
     {
         Span<byte> bound = stackalloc byte[32];
-        foreach (var bucket in buckets)
+        for (var i = 0; i < buckets.Length; i++)
         {
             WriteSeriesName(family, "_bucket"u8);
-            WriteLabels(family, labels, "le"u8, bound[..FormatDouble(bucket.UpperBound, bound)]);
-            WriteValueLine(bucket.CumulativeCount);
+            WriteLabels(family, labels, "le"u8, boundsUtf8 is not null ? boundsUtf8[i] : bound[..FormatDouble(buckets[i].UpperBound, bound)]);
+            WriteValueLine(buckets[i].CumulativeCount);
         }
         WriteSeriesName(family, "_bucket"u8);
         WriteLabels(family, labels, "le"u8, "+Inf"u8);
@@ -133,10 +133,11 @@ internal sealed class TextMetricWriter : MetricWriter
             return;
         _buffer.Write((byte)'{');
         var first = true;
-        foreach (var label in labels)
-            WriteLabel(label, ref first);
+        var names = family.LabelNamesUtf8;
+        for (var i = 0; i < labels.Length; i++)
+            WriteLabel(names[i], labels[i].Value, ref first);
         for (var i = 0; i < constant.Count; i++)
-            WriteLabel(constant[i], ref first);
+            WriteLabel(constant[i].Name, constant[i].Value, ref first);
         if (!extraName.IsEmpty)
         {
             if (!first)
@@ -149,14 +150,25 @@ internal sealed class TextMetricWriter : MetricWriter
         _buffer.Write((byte)'}');
     }
 
-    private void WriteLabel(Label label, ref bool first)
+    private void WriteLabel(ReadOnlySpan<byte> name, string value, ref bool first)
     {
         if (!first)
             _buffer.Write((byte)',');
         first = false;
-        _buffer.WriteUtf8(label.Name);
+        _buffer.Write(name);
         _buffer.Write("=\""u8);
-        WriteEscaped(label.Value, escapeQuote: true);
+        WriteEscaped(value, escapeQuote: true);
+        _buffer.Write((byte)'"');
+    }
+
+    private void WriteLabel(string name, string value, ref bool first)
+    {
+        if (!first)
+            _buffer.Write((byte)',');
+        first = false;
+        _buffer.WriteUtf8(name);
+        _buffer.Write("=\""u8);
+        WriteEscaped(value, escapeQuote: true);
         _buffer.Write((byte)'"');
     }
 
