@@ -9,7 +9,6 @@ namespace XMonitor.Bpf.Prometheus;
 /// </summary>
 internal sealed class TextMetricWriter : MetricWriter
 {
-
     private readonly bool _openMetrics;
     private MetricBuffer _buffer;
 
