@@ -14,6 +14,7 @@ public sealed class CgroupPathResolver
     private readonly TimeSpan _rescanInterval;
     private readonly object _gate = new();
     private Dictionary<ulong, string> _paths = [];
+    private Dictionary<ulong, CgroupLabels> _labels = [];
     private long _lastScan;
     private bool _scanned;
 
@@ -65,6 +66,28 @@ public sealed class CgroupPathResolver
             _scanned = true;
             return _paths.GetValueOrDefault(id);
         }
+    }
+
+    /// <summary>
+    /// The cgroup path, pod UID and container id of cgroup <paramref name="id"/>, parsed once per
+    /// cgroup and cached: the form probe adapters put into labels.
+    /// </summary>
+    public CgroupLabels Labels(ulong id)
+    {
+        var cache = Volatile.Read(ref _labels);
+        if (cache.TryGetValue(id, out var labels))
+            return labels;
+        var path = Resolve(id);
+        if (path is null)
+            return CgroupLabels.Unknown;
+        labels = CgroupLabels.FromPath(path);
+        lock (_gate)
+        {
+            // Copy on write keeps reads lock-free; cgroups are few and new ones rare.
+            var next = new Dictionary<ulong, CgroupLabels>(_labels) { [id] = labels };
+            Volatile.Write(ref _labels, next);
+        }
+        return labels;
     }
 
     private Dictionary<ulong, string> Scan()

@@ -232,7 +232,10 @@ public sealed class XMonitorMetricsRegistry : IDisposable
     {
         try
         {
-            return File.ReadAllText(StatsEnabledPath).Trim() == "1";
+            // Read into the stack: every scrape asks, and a string per scrape is avoidable.
+            using var handle = File.OpenHandle(StatsEnabledPath);
+            Span<byte> text = stackalloc byte[4];
+            return RandomAccess.Read(handle, text, 0) > 0 && text[0] == (byte)'1';
         }
         catch (IOException)
         {

@@ -40,6 +40,15 @@ public sealed class CgroupTests
     }
 
     [Fact]
+    public void Label_values_of_a_container_cgroup_carry_pod_and_container()
+    {
+        const string path = "/kubepods/burstable/pod8f3c2a1e-4b5d-4c7e-9f10-2a3b4c5d6e7f/4a1f2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8";
+        Assert.Equal(new CgroupLabels(path, "8f3c2a1e-4b5d-4c7e-9f10-2a3b4c5d6e7f", "4a1f2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8"), CgroupLabels.FromPath(path));
+        Assert.Equal(new CgroupLabels("/system.slice/cron.service", "", ""), CgroupLabels.FromPath("/system.slice/cron.service"));
+        Assert.Equal(CgroupLabels.Unknown, CgroupLabels.FromPath(null));
+    }
+
+    [Fact]
     public void CRI_O_conmon_scope_is_not_the_container()
     {
         Assert.True(KubernetesCgroup.TryParse("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod8f3c2a1e_4b5d_4c7e_9f10_2a3b4c5d6e7f.slice/crio-conmon-9e8d7c6b5a49382716059e8d7c6b5a49382716059e8d7c6b5a4938271605abcd.scope", out var parsed));
@@ -79,6 +88,8 @@ public sealed class CgroupTests
             Assert.True(FileInode.TryGet(directory, out var id));
             Assert.True(FileInode.TryGet(resolver.Root, out var rootId));
             Assert.Equal("/" + name, resolver.Resolve(id));
+            Assert.Equal(new CgroupLabels("/" + name, "", ""), resolver.Labels(id));
+            Assert.Equal(CgroupLabels.Unknown, resolver.Labels(ulong.MaxValue));
             Assert.Equal("/", resolver.Resolve(rootId));
             Assert.Null(resolver.Resolve(ulong.MaxValue));
         }
