@@ -30,5 +30,10 @@ public sealed class PrometheusEndToEndTests
         var target = await prometheus.TargetAsync(ct);
         Assert.Equal("up", target.GetProperty("health").GetString());
         Assert.Equal("", target.GetProperty("lastError").GetString());
+
+        // Only OpenMetrics carries # UNIT: Prometheus knowing the unit shows it negotiated OpenMetrics.
+        var metadata = await prometheus.MetadataAsync("xmonitor_fake_latency_seconds", ct);
+        Assert.Equal("histogram", metadata.GetProperty("type").GetString());
+        Assert.Equal("seconds", metadata.GetProperty("unit").GetString());
     }
 }

@@ -92,6 +92,14 @@ internal sealed class PrometheusServer : IDisposable
         return document.RootElement.GetProperty("data").GetProperty("activeTargets")[0].Clone();
     }
 
+    /// <summary>The metadata Prometheus keeps for <paramref name="metric"/> from its last scrape (type, help, unit).</summary>
+    public async Task<JsonElement> MetadataAsync(string metric, CancellationToken cancellationToken)
+    {
+        var url = new Uri(Url, "api/v1/targets/metadata?metric=" + Uri.EscapeDataString(metric));
+        using var document = JsonDocument.Parse(await _http.GetStringAsync(url, cancellationToken));
+        return document.RootElement.GetProperty("data")[0].Clone();
+    }
+
     public async Task<double> WaitForScalarAsync(string promql, CancellationToken cancellationToken)
     {
         double? value = null;
