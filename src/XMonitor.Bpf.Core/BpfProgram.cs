@@ -11,6 +11,7 @@ public sealed unsafe class BpfProgram
 {
     private readonly BpfObject _owner;
     private readonly nint _prog;
+    private readonly string _leaseName;
 
     internal BpfProgram(BpfObject owner, nint prog)
     {
@@ -24,6 +25,7 @@ public sealed unsafe class BpfProgram
         InstructionCount = (int)LibBpf.ProgramInsnCount(prog);
         AttachKind = BpfAttachKinds.FromSection(SectionName, out var target);
         SectionTarget = target;
+        _leaseName = $"BPF object '{owner.Name}'";
     }
 
     /// <summary>The C function name.</summary>
@@ -189,7 +191,7 @@ public sealed unsafe class BpfProgram
 
     private HandleLease Lease()
     {
-        var lease = new HandleLease(_owner.Handle, $"BPF object '{_owner.Name}'");
+        var lease = new HandleLease(_owner.Handle, _leaseName);
         if (!IsLoaded)
         {
             lease.Dispose();

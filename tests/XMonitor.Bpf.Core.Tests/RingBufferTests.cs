@@ -12,6 +12,8 @@ public sealed class RingBufferTests
         public uint Count;
         public uint Multiplier;
         public ulong First;
+        public uint DiscardEvery;
+        public uint Pad;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -22,9 +24,9 @@ public sealed class RingBufferTests
         public fixed byte Tag[16];
     }
 
-    private static void Produce(BpfObject obj, uint count, ulong first, uint multiplier = 3)
+    private static void Produce(BpfObject obj, uint count, ulong first, uint multiplier = 3, uint discardEvery = 0)
     {
-        var args = new ProduceArgs { Count = count, Multiplier = multiplier, First = first };
+        var args = new ProduceArgs { Count = count, Multiplier = multiplier, First = first, DiscardEvery = discardEvery };
         var result = obj.GetProgram("produce").TestRun(MemoryMarshal.AsBytes(new ReadOnlySpan<ProduceArgs>(in args)));
         Assert.Equal(0u, result.ReturnValue);
     }
@@ -52,20 +54,47 @@ public sealed class RingBufferTests
         using var ring = new BpfRingBuffer(obj.GetMap("records"));
         Assert.Equal(1 << 22, ring.Size);
 
+        // 25 batches of 400,000 bytes go round the 4 MiB ring more than twice; 40-byte records do
+        // not divide it, so records straddle its end and are read through the second mapping.
         var checker = new Checker { Expected = 1000 };
         var total = 0;
-        for (var batch = 0; batch < 10; batch++)
+        for (var batch = 0; batch < 25; batch++)
         {
             Produce(obj, 10_000, 1000 + ((ulong)batch * 10_000));
             Assert.Equal(10_000L * 40, ring.PendingBytes);
             total += ring.Consume(ref checker);
         }
 
-        Assert.Equal(100_000, total);
+        Assert.Equal(250_000, total);
         Assert.Equal(0, checker.Bad);
-        Assert.Equal(101_000UL, checker.Expected);
+        Assert.Equal(251_000UL, checker.Expected);
         Assert.Equal(0, ring.PendingBytes);
         Assert.Equal(0, ring.Consume(ref checker));
+    }
+
+    [Fact]
+    public void DiscardedRecordsAreSkippedAndTheirSpaceReleased()
+    {
+        BpfEnvironment.Require();
+        using var obj = BpfEnvironment.Open("ringbuf").Load();
+        using var ring = new BpfRingBuffer(obj.GetMap("records"));
+        var seen = new List<ulong>();
+        for (var round = 0; round < 3; round++)
+        {
+            // Every third record discarded, over enough rounds to wrap the ring.
+            Produce(obj, 60_000, (ulong)round * 60_000, discardEvery: 3);
+            ring.Consume(r => seen.Add(MemoryMarshal.Read<SampleRecord>(r).Seq));
+            Assert.Equal(0, ring.PendingBytes);
+        }
+        Assert.Equal(Enumerable.Range(0, 180_000).Where(i => i % 60_000 % 3 != 0).Select(i => (ulong)i), seen);
+
+        Span<byte> buffer = stackalloc byte[64];
+        Produce(obj, 4, 0, discardEvery: 2);
+        Assert.Equal(RingBufferReadStatus.Record, ring.TryRead(buffer, out _));
+        Assert.Equal(1UL, MemoryMarshal.Read<SampleRecord>(buffer).Seq);
+        Assert.Equal(RingBufferReadStatus.Record, ring.TryRead(buffer, out _));
+        Assert.Equal(3UL, MemoryMarshal.Read<SampleRecord>(buffer).Seq);
+        Assert.Equal(RingBufferReadStatus.Empty, ring.TryRead(buffer, out _));
     }
 
     [Fact]

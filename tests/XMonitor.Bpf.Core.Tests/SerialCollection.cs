@@ -1,8 +1,9 @@
 namespace XMonitor.Bpf.Tests;
 
 /// <summary>
-/// Tests that count the process's file descriptors or the kernel's programs: they run alone, since
-/// any test running beside them opens and closes both.
+/// Tests that count the process's file descriptors or the kernel's programs, or that build and pack
+/// the repository's projects: they run alone, since tests beside them open and close both and
+/// builds of the same project must not overlap.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SerialCollection

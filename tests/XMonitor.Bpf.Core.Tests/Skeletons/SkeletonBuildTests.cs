@@ -6,6 +6,7 @@ using XMonitor.Bpf.Skeletons;
 namespace XMonitor.Bpf.Tests.Skeletons;
 
 /// <summary>The build pipeline around skeletons: incremental regeneration, and a clear error for bad BTF.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class SkeletonBuildTests
 {
 #if DEBUG

@@ -22,7 +22,10 @@ static long write_one(__u64 index, struct produce_args *args)
 	r->seq = args->first + index;
 	r->value = r->seq * args->multiplier;
 	__builtin_memcpy(r->tag, "xmonitor-record", sizeof(r->tag));
-	bpf_ringbuf_submit(r, 0);
+	if (args->discard_every && index % args->discard_every == 0)
+		bpf_ringbuf_discard(r, 0);
+	else
+		bpf_ringbuf_submit(r, 0);
 	return 0;
 }
 

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of issue 11 and prints their table (see benchmarks/README.md).
+#
+#   benchmarks/run.sh            everything: the .NET/C comparisons, then the BenchmarkDotNet suite
+#   benchmarks/run.sh ringbuf    only the ring buffer comparison; ends with "ringbuf ratio .NET/C: X.XX"
+#   benchmarks/run.sh maps       only the map comparison
+#
+# Environment: ROUNDS (default 5) alternating .NET and C runs per comparison, REPEATS (default 200)
+# timed fills or map reads per run, BENCH_CPU (default the last CPU) the CPU both sides are pinned to.
+# Needs root, the .NET SDK, clang + libbpf-dev (bash .ci/setup) and gcc.
+set -euo pipefail
+
+what=${1:-all}
+case "$what" in
+  all | ringbuf | maps) ;;
+  *) echo "usage: $0 [ringbuf|maps]" >&2; exit 2 ;;
+esac
+rounds=${ROUNDS:-5}
+repeats=${REPEATS:-200}
+cpu=${BENCH_CPU:-$(($(nproc) - 1))}
+
+here=$(cd "$(dirname "$0")" && pwd)
+project=$here/XMonitor.Bpf.Benchmarks
+out=$project/bin/Release/net10.0
+object=$project/obj/bpf/bench.bpf.o
+
+[[ $(id -u) == 0 ]] || { echo "run.sh loads BPF programs: run it as root" >&2; exit 1; }
+command -v gcc >/dev/null || { echo "the C reference needs gcc: apt-get install gcc" >&2; exit 1; }
+[[ -f /usr/include/bpf/libbpf.h ]] || { echo "the C reference needs libbpf's headers: bash .ci/setup (libbpf-dev)" >&2; exit 1; }
+
+echo "building (dotnet Release, gcc -O2) ..." >&2
+dotnet build "$project" -c Release --nologo -v quiet >&2
+# The C side loads the very object the .NET build compiled and embedded.
+gcc -O2 -Wall -Wextra -Werror -o "$out/ringbuf_ref" "$here/ref/ringbuf_ref.c" -lbpf
+gcc -O2 -Wall -Wextra -Werror -o "$out/maps_ref" "$here/ref/maps_ref.c" -lbpf
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+run_dotnet() { taskset -c "$cpu" dotnet "$out/XMonitor.Bpf.Benchmarks.dll" --compare "$1" --repeats "$repeats"; }
+# libbpf notes that it skips the .xm_export section (type markers for the skeleton generator): not an error.
+run_c() { taskset -c "$cpu" "$out/$1_ref" "$object" "$repeats" 2> >(grep -v 'skipping unrecognized data section' >&2); }
+
+# Alternating the order each round keeps a slow phase of a busy machine from favouring one side.
+compare() {
+  local area=$1 round
+  for ((round = 1; round <= rounds; round++)); do
+    echo "$area: round $round of $rounds ..." >&2
+    if ((round % 2)); then
+      run_c "$area" | sed "s/^/$round /" >>"$results"
+      run_dotnet "$area" | sed "s/^/$round /" >>"$results"
+    else
+      run_dotnet "$area" | sed "s/^/$round /" >>"$results"
+      run_c "$area" | sed "s/^/$round /" >>"$results"
+    fi
+  done
+}
+
+# Lines are "<round> <kind> <case> <implementation> <value>". For every case: the median over the
+# rounds of each side, and the median of the per-round ratios (paired, as both ran back to back).
+report() {
+  awk -v area="$1" '
+    function median(list,    a, n, i, j, t) {
+      n = split(list, a, " ")
+      for (i = 2; i <= n; i++)
+        for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    $2 == "result" { v[$3 "|" $4] = v[$3 "|" $4] " " $5; r[$1 "|" $3 "|" $4] = $5; rounds[$1] = 1 }
+    $2 == "alloc" { alloc[$3 "|" $4] = alloc[$3 "|" $4] " " $5 }
+    function paired(c, num, den,    k, list) {
+      list = ""
+      for (k in rounds)
+        if ((k "|" c "|" num) in r && (k "|" c "|" den) in r)
+          list = list " " r[k "|" c "|" num] / r[k "|" c "|" den]
+      return median(list)
+    }
+    function rate_row(c, impl, label) {
+      printf "%-34s %14.1f %14.1f %8.2f %12.4f\n", label, median(v[c "|" impl]) / 1e6, median(v[c "|c"]) / 1e6, paired(c, impl, "c"), median(alloc[c "|" impl])
+    }
+    function time_row(c, label, unit, scale) {
+      printf "%-34s %14.1f %14.1f %8.2f %12.1f\n", label " (" unit ")", median(v[c "|dotnet"]) / scale, median(v[c "|c"]) / scale, paired(c, "dotnet", "c"), median(alloc[c "|dotnet"])
+    }
+    END {
+      if (area == "ringbuf") {
+        printf "%-34s %14s %14s %8s %12s\n", "ring buffer, full 4 MiB ring", ".NET Mrec/s", "C Mrec/s", ".NET/C", "B/record"
+        rate_row("ringbuf_16", "dotnet_struct", "16 B records, struct handler")
+        rate_row("ringbuf_16", "dotnet_delegate", "16 B records, delegate")
+        rate_row("ringbuf_64", "dotnet_struct", "64 B records, struct handler")
+        rate_row("ringbuf_64", "dotnet_delegate", "64 B records, delegate")
+        printf "ringbuf ratio .NET/C: %.2f\n", paired("ringbuf_16", "dotnet_struct", "c")
+      } else {
+        printf "%-34s %14s %14s %8s %12s\n", "maps (time; .NET/C < 1: .NET faster)", ".NET", "C", ".NET/C", "B/op .NET"
+        time_row("map_batch", "batch read, 10,000 entries", "us", 1e3)
+        time_row("map_key_by_key", "key-by-key read, 10,000 entries", "us", 1e3)
+        time_row("map_lookup", "single lookup", "ns", 1)
+        time_row("map_update", "single update", "ns", 1)
+        time_row("percpu_read", "per-CPU read, 1 key", "ns", 1)
+        printf "batch speedup over key-by-key: .NET %.1fx, C %.1fx\n", median(v["map_key_by_key|dotnet"]) / median(v["map_batch|dotnet"]), median(v["map_key_by_key|c"]) / median(v["map_batch|c"])
+        printf "maps batch time .NET/C: %.2f\n", paired("map_batch", "dotnet", "c")
+      }
+    }' "$results"
+}
+
+if [[ $what == all || $what == maps ]]; then
+  compare maps
+  report maps
+  [[ $what == all ]] && echo
+fi
+if [[ $what == all ]]; then
+  echo "BenchmarkDotNet suite (short jobs) ..." >&2
+  (cd "$project" && taskset -c "$cpu" dotnet "$out/XMonitor.Bpf.Benchmarks.dll" --filter '*' --artifacts "$out/BenchmarkDotNet.Artifacts" >&2)
+  cat "$out"/BenchmarkDotNet.Artifacts/results/*-report-github.md
+  echo
+fi
+if [[ $what == all || $what == ringbuf ]]; then
+  # Last, so that its ratio line ends the output of a full run too.
+  compare ringbuf
+  report ringbuf
+fi
