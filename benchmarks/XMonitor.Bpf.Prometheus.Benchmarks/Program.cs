@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(XMonitor.Bpf.Prometheus.Benchmarks.ScrapeBenchmarks).Assembly).Run(args);
