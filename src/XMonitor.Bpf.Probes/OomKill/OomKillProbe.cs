@@ -88,8 +88,9 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// OOM kills since the probe started, by the id of the victim's memory cgroup (key 0: the cgroup
-    /// was unknown, see <see cref="OomKillEventSources.TracepointRecord"/>). Counted in the kernel, so
-    /// no kill is missed even when the ring buffer overflows. After dispose: the final counts.
+    /// was unknown, see <see cref="OomKillEventSources.TracepointRecord"/>), counted in the kernel as
+    /// each record is written (a record lost to a full ring buffer, <see cref="DroppedEvents"/>, is not
+    /// counted). After dispose: the final counts.
     /// </summary>
     public IReadOnlyDictionary<ulong, ulong> GetKillsPerCgroup()
     {
@@ -329,7 +330,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
             _finalKills = ReadKills();
             var dropped = _skeleton!.EventsDropped;
             if (dropped > 0)
-                _logger.LogWarning("OOM kill probe: the kernel dropped {Dropped} records because the ring buffer was full (the per-cgroup counts include them)", dropped);
+                _logger.LogWarning("OOM kill probe: the kernel dropped {Dropped} records because the ring buffer was full (the per-cgroup counts miss them too)", dropped);
             ReleaseKernelObjects();
         }
         _logger.LogInformation("OOM kill probe detached");
