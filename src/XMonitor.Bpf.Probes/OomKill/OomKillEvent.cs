@@ -43,7 +43,7 @@ public sealed record OomKillEvent
     /// <summary>The id of the victim's memory cgroup (its directory's inode number in the memory controller's hierarchy); 0 when unknown.</summary>
     public required ulong MemoryCgroupId { get; init; }
 
-    /// <summary>The last path component of the victim's memory cgroup; empty when unknown (the root cgroup's name is "/").</summary>
+    /// <summary>The last path component of the victim's memory cgroup; empty when unknown or for the root cgroup.</summary>
     public required string MemoryCgroupName { get; init; }
 
     /// <summary>

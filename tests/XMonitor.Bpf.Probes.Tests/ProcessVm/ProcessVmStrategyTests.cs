@@ -19,7 +19,11 @@ public sealed class ProcessVmStrategyTests(ITestOutputHelper output)
         Assert.Equal(ProbeAttachStrategy.Tracepoint, probe.AttachStrategy);
         Assert.Equal(KernelFeatures.IsHelperSupported(BpfProgramType.Tracepoint, 180), probe.UsesVmaLookup);
         // mmap, munmap, mremap and brk enter and exit, process exit and exec.
-        Assert.Equal(10, probe.GetProgramStatistics().Count);
+        var ids = probe.GetProgramStatistics().Values.Select(s => s.Id).ToList();
+        Assert.Equal(10, ids.Count);
+        KernelPrograms.AssertGoneAfter(ids, probe.Dispose);
+        Assert.False(probe.IsRunning);
+        Assert.Throws<ObjectDisposedException>(probe.Start);
     }
 
     [Theory]
