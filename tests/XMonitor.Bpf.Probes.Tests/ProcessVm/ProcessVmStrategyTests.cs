@@ -100,6 +100,25 @@ public sealed class ProcessVmStrategyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AProcessGroupFilterSeesOnlyThatGroup()
+    {
+        BpfEnvironment.Require();
+        // The seen process leads a group of its own; the other stays in the test host's group.
+        using var seen = new VmStepper(newProcessGroup: true);
+        using var other = new VmStepper();
+        using var probe = new ProcessVmProbe(new ProcessVmOptions { Filter = ProcessFilter.ProcessGroup(seen.Pid) });
+        probe.Start();
+
+        seen.Step('a');
+        other.Step('a');
+        var entry = Assert.Single(probe.ReadSample().Processes);
+        Assert.Equal((seen.Pid, 100 * MiB), (entry.ProcessId, entry.AnonymousPrivate.CurrentBytes));
+        seen.Quit();
+        other.Quit();
+        Assert.Empty(probe.ReadSample().Processes);
+    }
+
+    [Fact]
     public void ACgroupFilterSeesOnlyThatCgroupsProcessesAndReportsItsId()
     {
         BpfEnvironment.Require();

@@ -9,10 +9,14 @@ internal sealed class VmStepper : IDisposable
     public const string Command = "xmon-vmsteps";
     private readonly Process _process;
 
-    public VmStepper()
+    /// <summary>Starts vmsteps, as the leader of a new process group when <paramref name="newProcessGroup"/> is set.</summary>
+    public VmStepper(bool newProcessGroup = false)
     {
         var binary = NativeProgram.Build("vmsteps.c", Command);
-        _process = Process.Start(new ProcessStartInfo(binary) { RedirectStandardInput = true, RedirectStandardOutput = true })!;
+        var start = new ProcessStartInfo(binary) { RedirectStandardInput = true, RedirectStandardOutput = true };
+        if (newProcessGroup)
+            start.Environment["VMSTEPS_SETPGID"] = "1";
+        _process = Process.Start(start)!;
         var (word, pid, _) = Read();
         Assert.Equal("ready", word);
         Pid = (int)pid;

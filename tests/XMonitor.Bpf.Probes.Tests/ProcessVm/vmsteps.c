@@ -8,6 +8,8 @@
  *   s  mmap 32 MiB MAP_SHARED|MAP_ANONYMOUS        S  munmap its first half
  *   b  grow brk by 16 MiB                          B  shrink brk by 8 MiB
  *   q  exit
+ *
+ * With VMSTEPS_SETPGID set in the environment it leads a process group of its own.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -38,6 +40,8 @@ int main(void)
 	char *anon = NULL, *shared = NULL, c;
 	void *brk0;
 
+	if (getenv("VMSTEPS_SETPGID") && setpgid(0, 0))
+		fail("setpgid-failed");
 	reply("ready", (unsigned long)getpid(), 0);
 	while (read(0, &c, 1) == 1) {
 		switch (c) {
