@@ -1,0 +1,431 @@
+using System.Numerics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using XMonitor.Bpf.Btf;
+
+namespace XMonitor.Bpf.Probes.OomKill;
+
+/// <summary>
+/// The OOM kill probe: one <see cref="OomKillEvent"/> per process the kernel's OOM killer chooses,
+/// with what it held, its memory cgroup, what ran out and who triggered it, and a count of kills per
+/// memory cgroup. It hooks the <c>oom:mark_victim</c> tracepoint as a BTF raw tracepoint (tp_btf)
+/// where the kernel passes the victim's task (6.8+), as a classic tracepoint (tp) otherwise
+/// (<see cref="AttachStrategy"/>), and reads the kernel's decision in <c>oom_kill_process()</c>
+/// with fentry or a kprobe where the kernel has them (<see cref="OomControlStrategy"/>).
+/// </summary>
+/// <remarks>
+/// Subscribe to <see cref="Kills"/>, then <see cref="Start"/>. Disposing detaches every program,
+/// publishes what the ring buffer still holds and completes the observable. A probe starts once.
+/// See <see cref="OomKillEvent"/> for which fields each strategy fills.
+/// </remarks>
+public sealed class OomKillProbe : IDisposable, IAsyncDisposable
+{
+    private const int StateNew = 0;
+    private const int StateRunning = 1;
+    private const int StateDisposed = 2;
+    private const string Context = "OOM kill probe";
+    private const string OomKillFunction = "oom_kill_process";
+
+    // The probe whose callback this thread is running, so that Dispose from inside a callback does
+    // not wait for the very thread it runs on.
+    [ThreadStatic] private static OomKillProbe? t_callbackOf;
+
+    private readonly OomKillOptions _options;
+    private readonly ILogger _logger;
+    private readonly ObservableBroadcaster<OomKillEvent> _kills;
+    private readonly Lock _gate = new();
+    private readonly List<BpfLink> _links = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly RingBufferRecordHandler<OomkillSkeleton.OomkillEvent> _onEvent;
+    private int _state = StateNew;
+    private OomkillSkeleton? _skeleton;
+    private BpfRingBuffer<OomkillSkeleton.OomkillEvent>? _ring;
+    private MemoryCgroupPaths? _paths;
+    private Thread? _reader;
+    private IReadOnlyDictionary<ulong, ulong> _finalKills = new Dictionary<ulong, ulong>();
+
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    public OomKillProbe(OomKillOptions options, ILogger<OomKillProbe>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _kills = new(e => _logger.LogError(e, "OOM kill probe: an observer threw; it stays subscribed"));
+        _onEvent = OnEvent;
+    }
+
+    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
+    public OomKillOptions Options => _options.Clone();
+
+    /// <summary>
+    /// How <c>oom:mark_victim</c> is hooked: <see cref="ProbeAttachStrategy.BtfRawTracepoint"/> or
+    /// <see cref="ProbeAttachStrategy.Tracepoint"/>; null until <see cref="Start"/> succeeded.
+    /// </summary>
+    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+
+    /// <summary>
+    /// How <c>oom_kill_process()</c> is hooked to read the kernel's <c>oom_control</c>:
+    /// <see cref="ProbeAttachStrategy.Fentry"/>, <see cref="ProbeAttachStrategy.Kprobe"/>, or null
+    /// when the kernel offers neither (the constraint is then inferred) or before <see cref="Start"/>.
+    /// </summary>
+    public ProbeAttachStrategy? OomControlStrategy { get; private set; }
+
+    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
+    public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
+
+    /// <summary>One event per OOM victim, as the reader thread sees the record (within milliseconds of the kill).</summary>
+    public IObservable<OomKillEvent> Kills => _kills;
+
+    /// <summary>Records the kernel could not write because the ring buffer was full; 0 before start.</summary>
+    public ulong DroppedEvents
+    {
+        get
+        {
+            lock (_gate)
+                return _skeleton is { Object.IsDisposed: false } s ? s.EventsDropped : 0;
+        }
+    }
+
+    /// <summary>
+    /// OOM kills since the probe started, by the id of the victim's memory cgroup (key 0: the cgroup
+    /// was unknown, see <see cref="OomKillEventSources.TracepointRecord"/>), counted in the kernel as
+    /// each record is written (a record lost to a full ring buffer, <see cref="DroppedEvents"/>, is not
+    /// counted). After dispose: the final counts.
+    /// </summary>
+    public IReadOnlyDictionary<ulong, ulong> GetKillsPerCgroup()
+    {
+        lock (_gate)
+            return _state == StateRunning ? ReadKills() : _finalKills;
+    }
+
+    /// <summary>
+    /// Loads the programs, attaches them and starts reading. Options are checked first; the
+    /// strategies are the forced ones or the best the kernel offers, and a log line names them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
+    /// <exception cref="BpfNotSupportedException">The kernel lacks tracepoints, or a forced strategy.</exception>
+    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
+    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
+    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_state == StateDisposed, this);
+            if (_state == StateRunning)
+                throw new InvalidOperationException("the OOM kill probe is already running");
+            var errors = _options.Validate();
+            if (errors.Count > 0)
+                throw new ArgumentException("invalid OOM kill probe options: " + string.Join("; ", errors), "options");
+
+            var btf = LoadKernelBtf();
+            var (victim, victimReason) = ChooseVictimStrategy(btf);
+            var (control, controlReason) = ChooseOomControlStrategy(btf);
+            try
+            {
+                Attach(victim, control);
+            }
+            catch
+            {
+                ReleaseKernelObjects();
+                throw;
+            }
+            AttachStrategy = victim;
+            OomControlStrategy = control;
+            _paths = _options.ResolveCgroupPaths ? MemoryCgroupPaths.Find() : null;
+            _reader = new Thread(ReadEvents) { IsBackground = true, Name = "oomkill events" };
+            _reader.Start();
+            _state = StateRunning;
+            _logger.LogInformation(
+                "OOM kill probe attached: mark_victim with {Strategy} ({Reason}); oom_kill_process() {Control} ({ControlReason}); memory cgroups under {Root}",
+                victim.SectionName(), victimReason, control is { } c ? "with " + c.SectionName() : "not hooked, constraint inferred",
+                controlReason, _paths?.Root ?? "(not resolved)");
+        }
+    }
+
+    /// <summary>
+    /// The kernel's run statistics of the attached programs by name (run count, total run time);
+    /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
+    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics()
+    {
+        lock (_gate)
+        {
+            if (_state != StateRunning)
+                throw new InvalidOperationException("the OOM kill probe is not running");
+            return _links.ToDictionary(l => l.Program.Name, l => l.Program.GetStatistics());
+        }
+    }
+
+    /// <summary>
+    /// Detaches the programs, publishes the records still in the ring buffer, completes the
+    /// observable and frees the kernel objects. Called from inside one of the probe's own callbacks,
+    /// it returns at once and the probe stops as soon as the callback returns.
+    /// </summary>
+    public void Dispose()
+    {
+        if (t_callbackOf == this)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static probe => probe.Dispose(), this, preferLocal: false);
+            return;
+        }
+        if (BeginStop())
+            FinishStop();
+        _kills.Complete();
+    }
+
+    /// <summary>Like <see cref="Dispose"/>; nothing in it needs awaiting, it is here for hosts that dispose asynchronously.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static BtfSpec? LoadKernelBtf()
+    {
+        try
+        {
+            return BtfSpec.LoadKernel();
+        }
+        catch (Exception e) when (e is BpfException or BtfFormatException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when the kernel's mark_victim tracepoint passes the victim's task_struct (6.8+), which tp_btf needs.</summary>
+    private static bool MarkVictimPassesTask(BtfSpec? btf)
+    {
+        // typedef void (*btf_trace_mark_victim)(void *, struct task_struct *, uid_t) on 6.8+; (void *, int) before.
+        if (btf is null || !btf.TryFindType("btf_trace_mark_victim", BtfKind.Typedef, out var type))
+            return false;
+        if (Strip(type) is not BtfPointer { Target: var target } || Strip(target) is not BtfFuncProto proto || proto.Parameters.Count < 2)
+            return false;
+        return Strip(proto.Parameters[1].Type) is BtfPointer pointer && Strip(pointer.Target) is BtfComposite { Name: "task_struct" };
+    }
+
+    private static BtfType Strip(BtfType type)
+    {
+        while (true)
+        {
+            switch (type)
+            {
+                case BtfTypedef t:
+                    type = t.Target;
+                    break;
+                case BtfQualifier q:
+                    type = q.Target;
+                    break;
+                default:
+                    return type;
+            }
+        }
+    }
+
+    private (ProbeAttachStrategy Strategy, string Reason) ChooseVictimStrategy(BtfSpec? btf)
+    {
+        const string passesTask = "the kernel's mark_victim passes the victim's task_struct (6.8+)";
+        if (_options.AttachStrategy is { } forced)
+        {
+            KernelFeatures.Require(forced.RequiredFeature(), Context);
+            if (forced == ProbeAttachStrategy.BtfRawTracepoint && !MarkVictimPassesTask(btf))
+                throw new BpfNotSupportedException(Context, "tp_btf/mark_victim with the victim's task_struct",
+                    detail: "kernels before 6.8 pass only the pid to oom:mark_victim; use the tp strategy there");
+            return (forced, "forced by options");
+        }
+        if (KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint) && MarkVictimPassesTask(btf))
+            return (ProbeAttachStrategy.BtfRawTracepoint, passesTask);
+        KernelFeatures.Require(KernelFeature.Tracepoint, Context);
+        return (ProbeAttachStrategy.Tracepoint, KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint)
+            ? "the kernel's mark_victim passes only the pid (before 6.8)"
+            : "the kernel lacks tp_btf");
+    }
+
+    private (ProbeAttachStrategy? Strategy, string Reason) ChooseOomControlStrategy(BtfSpec? btf)
+    {
+        if (_options.OomControlStrategy is { } forced)
+        {
+            KernelFeatures.Require(forced.RequiredFeature(), Context);
+            var (found, why) = HasOomKillFunction(forced, btf);
+            if (!found)
+                throw new BpfNotSupportedException(Context, $"{forced.SectionName()}/{OomKillFunction}", detail: why);
+            return (forced, "forced by options");
+        }
+        var reasons = new List<string>();
+        foreach (var strategy in OomKillOptions.OomControlStrategies)
+        {
+            var feature = KernelFeatures.Check(strategy.RequiredFeature());
+            if (!feature.IsSupported)
+            {
+                reasons.Add($"no {strategy.SectionName()}: {feature.Reason}");
+                continue;
+            }
+            var (found, why) = HasOomKillFunction(strategy, btf);
+            if (found)
+                return (strategy, $"the kernel has {strategy.SectionName()}");
+            reasons.Add(why);
+        }
+        return (null, string.Join("; ", reasons));
+    }
+
+    /// <summary>Whether the function can be hooked: fentry needs its BTF, a kprobe its symbol (it may be inlined or renamed by the compiler).</summary>
+    private static (bool Found, string Why) HasOomKillFunction(ProbeAttachStrategy strategy, BtfSpec? btf)
+    {
+        if (strategy == ProbeAttachStrategy.Fentry)
+            return btf is not null && btf.TryFindType(OomKillFunction, BtfKind.Func, out _)
+                ? (true, "")
+                : (false, $"the kernel's BTF has no function {OomKillFunction}");
+        return KernelSymbols.Load().Contains(OomKillFunction)
+            ? (true, "")
+            : (false, $"/proc/kallsyms has no {OomKillFunction} (inlined or renamed)");
+    }
+
+    private void Attach(ProbeAttachStrategy victim, ProbeAttachStrategy? control)
+    {
+        using (var open = OomkillSkeleton.Open())
+        {
+            open.PageShift = (uint)BitOperations.Log2((uint)Environment.SystemPageSize);
+            open.MemcgFullSlackPages = _options.MemcgFullSlackPages;
+            open.TpBtfMarkVictimProgram.Autoload = victim == ProbeAttachStrategy.BtfRawTracepoint;
+            open.TpMarkVictimProgram.Autoload = victim == ProbeAttachStrategy.Tracepoint;
+            open.FentryOomKillProcessProgram.Autoload = control == ProbeAttachStrategy.Fentry;
+            open.KprobeOomKillProcessProgram.Autoload = control == ProbeAttachStrategy.Kprobe;
+            _skeleton = open.Load();
+        }
+        // oom_kill_process() first: its facts must be saved before the mark_victim it leads to.
+        if (control == ProbeAttachStrategy.Fentry)
+            _links.Add(_skeleton.FentryOomKillProcessProgram.Attach());
+        else if (control == ProbeAttachStrategy.Kprobe)
+            _links.Add(_skeleton.KprobeOomKillProcessProgram.Attach());
+        _links.Add(victim == ProbeAttachStrategy.BtfRawTracepoint
+            ? _skeleton.TpBtfMarkVictimProgram.Attach()
+            : _skeleton.TpMarkVictimProgram.Attach());
+        _ring = _skeleton.OpenEventsReader();
+    }
+
+    /// <summary>Marks the probe disposed and stops the reader; true when it was running.</summary>
+    private bool BeginStop()
+    {
+        lock (_gate)
+        {
+            if (_state == StateDisposed)
+                return false;
+            var wasRunning = _state == StateRunning;
+            _state = StateDisposed;
+            _stop.Cancel();
+            return wasRunning;
+        }
+    }
+
+    private void FinishStop()
+    {
+        _reader?.Join();
+        foreach (var link in _links)
+            link.Dispose();
+        // The programs are detached: what the ring and the map hold now is final.
+        ConsumeEvents();
+        lock (_gate)
+        {
+            _finalKills = ReadKills();
+            var dropped = _skeleton!.EventsDropped;
+            if (dropped > 0)
+                _logger.LogWarning("OOM kill probe: the kernel dropped {Dropped} records because the ring buffer was full (the per-cgroup counts miss them too)", dropped);
+            ReleaseKernelObjects();
+        }
+        _logger.LogInformation("OOM kill probe detached");
+    }
+
+    private void ReleaseKernelObjects()
+    {
+        foreach (var link in _links)
+            link.Dispose();
+        _links.Clear();
+        _ring?.Dispose();
+        _skeleton?.Dispose();
+    }
+
+    private Dictionary<ulong, ulong> ReadKills()
+    {
+        var counts = new Dictionary<ulong, ulong>();
+        var map = _skeleton!.KillsPerMemcgMap;
+        foreach (var key in map.Keys)
+        {
+            if (map.TryLookup(key, out var count))
+                counts[key] = count;
+        }
+        return counts;
+    }
+
+    private void ReadEvents()
+    {
+        var token = _stop.Token;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                ConsumeEvents();
+                _ring!.Wait(Timeout.InfiniteTimeSpan, token);
+            }
+        }
+        catch (BpfException e)
+        {
+            _logger.LogError(e, "OOM kill probe: reading the event ring buffer failed; no more OOM kill events");
+        }
+    }
+
+    private void ConsumeEvents()
+    {
+        var previous = t_callbackOf;
+        t_callbackOf = this;
+        try
+        {
+            _ring!.Consume(_onEvent);
+        }
+        finally
+        {
+            t_callbackOf = previous;
+        }
+    }
+
+    private void OnEvent(ref readonly OomkillSkeleton.OomkillEvent e)
+    {
+        var sources = (OomKillEventSources)e.Flags;
+        var fromOomControl = (sources & OomKillEventSources.OomControl) != 0;
+        var memcgName = e.MemcgName.ToString();
+        _kills.Publish(new OomKillEvent
+        {
+            ThreadId = (int)e.Pid,
+            ProcessId = (int)e.Tgid,
+            Command = e.Comm.ToString(),
+            UserId = e.Uid,
+            OomScoreAdjust = e.OomScoreAdj,
+            Points = fromOomControl ? e.Points : null,
+            TotalPages = fromOomControl ? e.Totalpages : null,
+            MemoryCgroupId = e.MemcgId,
+            MemoryCgroupName = memcgName,
+            MemoryCgroupPath = _paths?.Resolve(e.MemcgId, memcgName),
+            // The kernel side's enum has the same values (checked by a test against the skeleton).
+            Constraint = (OomConstraint)e.Constraint,
+            OomMemoryCgroupId = e.OomMemcgId,
+            OomMemoryCgroupPath = e.OomMemcgId == e.MemcgId
+                ? _paths?.Resolve(e.MemcgId, memcgName)
+                : _paths?.Resolve(e.OomMemcgId, null),
+            MemoryCgroupLimitBytes = e.OomMemcgLimit,
+            MemoryCgroupUsageBytes = e.OomMemcgUsage,
+            TotalVmBytes = e.TotalVm,
+            AnonRssBytes = e.AnonRss,
+            FileRssBytes = e.FileRss,
+            ShmemRssBytes = e.ShmemRss,
+            SwapBytes = e.Swap,
+            PageTableBytes = e.Pgtables,
+            TriggerThreadId = (int)e.TriggerPid,
+            TriggerProcessId = (int)e.TriggerTgid,
+            TriggerCommand = e.TriggerComm.ToString(),
+            Message = e.Message.ToString(),
+            Sources = sources,
+            KernelTimestampNanoseconds = e.TsNs,
+            Timestamp = DateTimeOffset.UtcNow,
+        });
+    }
+}

@@ -1,0 +1,474 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using XMonitor.Bpf.Btf;
+
+namespace XMonitor.Bpf.Probes.ProcessVm;
+
+/// <summary>
+/// The process address-space probe: per process, the bytes of private-anonymous, shared and brk-heap
+/// address space currently mapped, with totals allocated and freed, published every
+/// <see cref="ProcessVmOptions.Interval"/>; and optionally a record of each single allocation above a
+/// size threshold. mmap and munmap are hooked with the syscall tracepoints, fentry or kprobes
+/// (<see cref="AttachStrategy"/>); mremap, brk, exec and exit with tracepoints.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Only what happens while the probe runs counts: mappings made before it started, or inherited
+/// through fork, are never added, and their removal goes to <see cref="ProcessVmProcess.UntrackedFreedBytes"/>.
+/// These are address-space figures (what <c>VmSize</c> and <c>VmData</c> count), not resident memory.
+/// Private file mappings (program text, libraries) are not counted; the syscall tracepoints do not
+/// see shm segments (<c>shmat</c>) or mappings the kernel makes itself, which fentry and kprobes do.
+/// A process is forgotten, in the kernel, when its last thread exits; exec frees everything it had.
+/// </para>
+/// <para>
+/// Subscribe to <see cref="Samples"/> and <see cref="Allocations"/>, then <see cref="Start"/>.
+/// Disposing detaches every program, publishes a last sample and completes the observables. A probe
+/// starts once.
+/// </para>
+/// </remarks>
+public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
+{
+    private const int StateNew = 0;
+    private const int StateRunning = 1;
+    private const int StateDisposed = 2;
+    private const string Context = "process VM probe";
+    private const int BpfFuncFindVma = 180;
+    private static readonly string[] HookedFunctions = ["do_mmap", "__vm_munmap"];
+
+    // The probe whose callback this thread is running, so that Dispose from inside a callback does
+    // not wait for the very thread it runs on.
+    [ThreadStatic] private static ProcessVmProbe? t_callbackOf;
+
+    private readonly ProcessVmOptions _options;
+    private readonly ILogger _logger;
+    private readonly ObservableBroadcaster<ProcessVmSample> _samples;
+    private readonly ObservableBroadcaster<ProcessVmEvent> _allocations;
+    private readonly Lock _gate = new();
+    private readonly Lock _readGate = new();
+    private readonly List<BpfLink> _links = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly RingBufferRecordHandler<ProcessvmSkeleton.ProcessvmEvent> _onEvent;
+    private int _state = StateNew;
+    private ProcessvmSkeleton? _skeleton;
+    private BpfRingBuffer<ProcessvmSkeleton.ProcessvmEvent>? _ring;
+    private Thread? _reader;
+    private Task? _ticker;
+    private long _lastPublished;
+
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    public ProcessVmProbe(ProcessVmOptions options, ILogger<ProcessVmProbe>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _samples = new(ReportObserverError);
+        _allocations = new(ReportObserverError);
+        _onEvent = OnEvent;
+    }
+
+    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
+    public ProcessVmOptions Options => _options.Clone();
+
+    /// <summary>
+    /// How mmap and munmap are hooked: <see cref="ProbeAttachStrategy.Tracepoint"/> (syscall
+    /// tracepoints), <see cref="ProbeAttachStrategy.Fentry"/> or <see cref="ProbeAttachStrategy.Kprobe"/>;
+    /// null until <see cref="Start"/> succeeded.
+    /// </summary>
+    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+
+    /// <summary>Whether unmapped ranges are classified by looking the process's VMAs up (true) or from the mappings the probe remembered (false); null before <see cref="Start"/>.</summary>
+    public bool? UsesVmaLookup { get; private set; }
+
+    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
+    public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
+
+    /// <summary>The figures of every recorded process, every <see cref="ProcessVmOptions.Interval"/> and once more on dispose.</summary>
+    public IObservable<ProcessVmSample> Samples => _samples;
+
+    /// <summary>Single allocations of at least <see cref="ProcessVmOptions.AllocationThresholdBytes"/> (none when it is 0).</summary>
+    public IObservable<ProcessVmEvent> Allocations => _allocations;
+
+    /// <summary>Allocation records the kernel could not write because the ring buffer was full; 0 before start.</summary>
+    public ulong DroppedEvents
+    {
+        get
+        {
+            lock (_gate)
+                return _skeleton is { Object.IsDisposed: false } s ? s.EventsDropped : 0;
+        }
+    }
+
+    /// <summary>
+    /// Loads the programs, attaches them and starts sampling. Options are checked first; the attach
+    /// strategy is the forced one or the best the kernel offers, and a log line names it and why.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
+    /// <exception cref="BpfNotSupportedException">The kernel lacks tracepoints, <c>bpf_find_vma</c> where VMA lookup is forced, or the forced strategy.</exception>
+    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
+    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
+    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_state == StateDisposed, this);
+            if (_state == StateRunning)
+                throw new InvalidOperationException("the process VM probe is already running");
+            var errors = _options.Validate();
+            if (errors.Count > 0)
+                throw new ArgumentException("invalid process VM probe options: " + string.Join("; ", errors), "options");
+
+            var (strategy, vmaLookup, reason) = ChooseStrategy();
+            try
+            {
+                Attach(strategy, vmaLookup);
+            }
+            catch
+            {
+                ReleaseKernelObjects();
+                throw;
+            }
+            AttachStrategy = strategy;
+            UsesVmaLookup = vmaLookup;
+            _lastPublished = Stopwatch.GetTimestamp();
+            if (_ring is not null)
+            {
+                _reader = new Thread(ReadEvents) { IsBackground = true, Name = "processvm events" };
+                _reader.Start();
+            }
+            _ticker = Task.Run(TickAsync);
+            _state = StateRunning;
+            _logger.LogInformation(
+                "Process VM probe attached: mmap/munmap with {Strategy}, unmaps classified by {Classification} ({Reason}); filter: {Filter}; sample every {Interval}; allocation events {Events}",
+                strategy.SectionName(), vmaLookup ? "VMA lookup" : "remembered ranges", reason, _options.Filter, _options.Interval,
+                _options.AllocationThresholdBytes > 0 ? $"from {_options.AllocationThresholdBytes} bytes" : "off");
+        }
+    }
+
+    /// <summary>
+    /// Reads the figures now, outside the interval: the same content a published sample has, with
+    /// <see cref="ProcessVmSample.Interval"/> the time since the last published sample.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
+    public ProcessVmSample ReadSample()
+    {
+        lock (_gate)
+        {
+            if (_state != StateRunning)
+                throw new InvalidOperationException("the process VM probe is not running");
+            return ReadStats(Stopwatch.GetTimestamp());
+        }
+    }
+
+    /// <summary>
+    /// The kernel's run statistics of the attached programs by name (run count, total run time);
+    /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
+    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics()
+    {
+        lock (_gate)
+        {
+            if (_state != StateRunning)
+                throw new InvalidOperationException("the process VM probe is not running");
+            return _links.ToDictionary(l => l.Program.Name, l => l.Program.GetStatistics());
+        }
+    }
+
+    /// <summary>
+    /// Detaches the programs, publishes a last sample, completes the observables and frees the kernel
+    /// objects. Called from inside one of the probe's own callbacks, it returns at once and the probe
+    /// stops as soon as the callback returns.
+    /// </summary>
+    public void Dispose()
+    {
+        if (DeferredFromCallback())
+            return;
+        if (BeginStop() is { } ticker)
+        {
+            ticker.GetAwaiter().GetResult();
+            FinishStop();
+        }
+        CompleteObservables();
+    }
+
+    /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (DeferredFromCallback())
+            return;
+        if (BeginStop() is { } ticker)
+        {
+            await ticker.ConfigureAwait(false);
+            FinishStop();
+        }
+        CompleteObservables();
+    }
+
+    private (ProbeAttachStrategy Strategy, bool VmaLookup, string Reason) ChooseStrategy()
+    {
+        // mremap, brk, exit and exec are tracepoints in every set.
+        KernelFeatures.Require(KernelFeature.Tracepoint, Context);
+        var findVma = KernelFeatures.IsHelperSupported(BpfProgramType.Tracepoint, BpfFuncFindVma);
+        if (_options.AttachStrategy is { } forced)
+        {
+            if (forced == ProbeAttachStrategy.Tracepoint)
+            {
+                var lookup = _options.VmaLookup ?? findVma;
+                if (lookup && !findVma)
+                    throw new BpfNotSupportedException(Context, "bpf_find_vma (kernel 5.17+)", detail: "VmaLookup needs it; set VmaLookup = false to classify unmaps from remembered ranges");
+                return (forced, lookup, "forced by options");
+            }
+            KernelFeatures.Require(forced.RequiredFeature(), Context);
+            // fexit reads the return value with bpf_get_func_ret, which came with bpf_find_vma in 5.17.
+            if (forced == ProbeAttachStrategy.Fentry && !findVma)
+                throw new BpfNotSupportedException(Context, "fexit with bpf_get_func_ret (kernel 5.17+)", detail: "use the kprobe or tp strategy on this kernel");
+            if (MissingFunction(forced) is { } missing)
+                throw new BpfNotSupportedException(Context, $"{forced.SectionName()}/{missing}", detail: $"the kernel has no hookable {missing} (inlined or renamed)");
+            return (forced, false, "forced by options");
+        }
+        if (_options.VmaLookup != false && findVma)
+            return (ProbeAttachStrategy.Tracepoint, true, "the kernel has bpf_find_vma: syscall tracepoints with VMA lookup are the cheapest exact choice");
+        if (_options.VmaLookup == true)
+            throw new BpfNotSupportedException(Context, "bpf_find_vma (kernel 5.17+)", detail: "VmaLookup needs it; set VmaLookup = false or leave it unset");
+        var reasons = new List<string> { findVma ? "VMA lookup turned off" : "no bpf_find_vma (before 5.17)" };
+        // Without VMA lookup every strategy costs the same range walks; fentry (which needs 5.17
+        // anyway) is out, and kprobes see the kernel's own mappings (shmat) that syscalls do not.
+        if (KernelFeatures.Check(KernelFeature.Kprobe) is { IsSupported: false } kprobe)
+            reasons.Add($"no kprobes: {kprobe.Reason}");
+        else if (MissingFunction(ProbeAttachStrategy.Kprobe) is { } missing)
+            reasons.Add($"no kprobe on {missing}");
+        else
+            return (ProbeAttachStrategy.Kprobe, false, string.Join("; ", reasons) + "; kprobes on do_mmap and __vm_munmap also see the kernel's own mappings");
+        return (ProbeAttachStrategy.Tracepoint, false, string.Join("; ", reasons));
+    }
+
+    /// <summary>The first hooked function the strategy cannot attach to: fentry needs its BTF, a kprobe its symbol.</summary>
+    private static string? MissingFunction(ProbeAttachStrategy strategy)
+    {
+        if (strategy == ProbeAttachStrategy.Fentry)
+        {
+            var btf = BtfSpec.LoadKernel();
+            return HookedFunctions.FirstOrDefault(f => !btf.TryFindType(f, BtfKind.Func, out _));
+        }
+        var symbols = KernelSymbols.Load();
+        return HookedFunctions.FirstOrDefault(f => !symbols.Contains(f));
+    }
+
+    private void Attach(ProbeAttachStrategy strategy, bool vmaLookup)
+    {
+        var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
+        var tp = strategy == ProbeAttachStrategy.Tracepoint;
+        var kprobe = strategy == ProbeAttachStrategy.Kprobe;
+        var fentry = strategy == ProbeAttachStrategy.Fentry;
+        using (var open = ProcessvmSkeleton.Open())
+        {
+            open.PageSize = (ulong)Environment.SystemPageSize;
+            open.EventMinBytes = _options.AllocationThresholdBytes;
+            open.VmaLookup = vmaLookup;
+            // The public enum carries the C enum's values.
+            open.XmFilterKind = (ProcessvmSkeleton.XmFilterKindEnum)_options.Filter.Kind;
+            open.XmFilterValue = _options.Filter.Value;
+            open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
+            open.ProcStatsMap.MaxEntries = _options.MaxProcesses;
+            // VMA lookup never touches the range map: keep it at the smallest size a map may have.
+            open.VmRangesMap.MaxEntries = vmaLookup ? 1 : _options.MaxRanges;
+            open.TpSysEnterMmapProgram.Autoload = tp;
+            open.TpSysExitMmapProgram.Autoload = tp;
+            open.TpSysEnterMunmapProgram.Autoload = tp;
+            open.TpSysExitMunmapProgram.Autoload = tp;
+            open.KprobeDoMmapProgram.Autoload = kprobe;
+            open.KretprobeDoMmapProgram.Autoload = kprobe;
+            open.KprobeVmMunmapProgram.Autoload = kprobe;
+            open.KretprobeVmMunmapProgram.Autoload = kprobe;
+            open.FentryDoMmapProgram.Autoload = fentry;
+            open.FexitDoMmapProgram.Autoload = fentry;
+            open.FentryVmMunmapProgram.Autoload = fentry;
+            open.FexitVmMunmapProgram.Autoload = fentry;
+            _skeleton = open.Load();
+        }
+        var s = _skeleton;
+        BpfProgram[] mapUnmap = strategy switch
+        {
+            ProbeAttachStrategy.Kprobe => [s.KprobeDoMmapProgram, s.KretprobeDoMmapProgram, s.KprobeVmMunmapProgram, s.KretprobeVmMunmapProgram],
+            ProbeAttachStrategy.Fentry => [s.FentryDoMmapProgram, s.FexitDoMmapProgram, s.FentryVmMunmapProgram, s.FexitVmMunmapProgram],
+            _ => [s.TpSysEnterMmapProgram, s.TpSysExitMmapProgram, s.TpSysEnterMunmapProgram, s.TpSysExitMunmapProgram],
+        };
+        // Exit and exec first, so that no process gets figures that its end would not remove.
+        BpfProgram[] programs =
+        [
+            s.TpSchedProcessExitProgram, s.TpSchedProcessExecProgram, .. mapUnmap,
+            s.TpSysEnterMremapProgram, s.TpSysExitMremapProgram, s.TpSysEnterBrkProgram, s.TpSysExitBrkProgram,
+        ];
+        foreach (var program in programs)
+            _links.Add(program.Attach());
+        if (_options.AllocationThresholdBytes > 0)
+            _ring = _skeleton.OpenEventsReader();
+    }
+
+    private bool DeferredFromCallback()
+    {
+        if (t_callbackOf != this)
+            return false;
+        ThreadPool.UnsafeQueueUserWorkItem(static probe => probe.Dispose(), this, preferLocal: false);
+        return true;
+    }
+
+    /// <summary>Marks the probe disposed and stops its loops; returns the ticker to wait for when it was running.</summary>
+    private Task? BeginStop()
+    {
+        lock (_gate)
+        {
+            if (_state == StateDisposed)
+                return null;
+            var wasRunning = _state == StateRunning;
+            _state = StateDisposed;
+            _stop.Cancel();
+            return wasRunning ? _ticker : null;
+        }
+    }
+
+    private void FinishStop()
+    {
+        _reader?.Join();
+        foreach (var link in _links)
+            link.Dispose();
+        // The programs are detached: what the map and the ring hold now is final.
+        PublishSample();
+        if (_ring is not null)
+            ConsumeEvents();
+        var dropped = DroppedEvents;
+        if (dropped > 0)
+            _logger.LogWarning("Process VM probe: the kernel dropped {Dropped} allocation records because the ring buffer was full", dropped);
+        lock (_gate)
+            ReleaseKernelObjects();
+        _logger.LogInformation("Process VM probe detached");
+    }
+
+    private void ReleaseKernelObjects()
+    {
+        foreach (var link in _links)
+            link.Dispose();
+        _links.Clear();
+        _ring?.Dispose();
+        _skeleton?.Dispose();
+    }
+
+    private void CompleteObservables()
+    {
+        _samples.Complete();
+        _allocations.Complete();
+    }
+
+    private async Task TickAsync()
+    {
+        using var timer = new PeriodicTimer(_options.Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                PublishSample();
+        }
+        catch (OperationCanceledException)
+        {
+            // Dispose stops the timer; the last sample is published by FinishStop.
+        }
+    }
+
+    private void PublishSample()
+    {
+        lock (_readGate)
+        {
+            ProcessVmSample sample;
+            try
+            {
+                var now = Stopwatch.GetTimestamp();
+                lock (_gate)
+                    sample = ReadStats(now);
+                _lastPublished = now;
+            }
+            catch (BpfException e)
+            {
+                _logger.LogError(e, "Process VM probe: reading the per-process figures failed");
+                return;
+            }
+            t_callbackOf = this;
+            try
+            {
+                _samples.Publish(sample);
+            }
+            finally
+            {
+                t_callbackOf = null;
+            }
+        }
+    }
+
+    private ProcessVmSample ReadStats(long now)
+    {
+        var processes = new List<ProcessVmProcess>();
+        var map = _skeleton!.ProcStatsMap;
+        // Only lookups: the kernel deletes a process's entry when it exits.
+        foreach (var tgid in map.Keys)
+        {
+            if (!map.TryLookup(tgid, out var st))
+                continue;
+            processes.Add(new ProcessVmProcess
+            {
+                ProcessId = (int)tgid,
+                Command = st.Comm.ToString(),
+                AnonymousPrivate = Counters(st.AnonPrivate),
+                Shared = Counters(st.Shared),
+                Brk = Counters(st.Brk),
+                UntrackedFreedBytes = st.UntrackedFreedBytes,
+                RangesDropped = st.RangesDropped,
+            });
+        }
+        processes.Sort((a, b) => a.ProcessId.CompareTo(b.ProcessId));
+        return new ProcessVmSample(DateTimeOffset.UtcNow, Stopwatch.GetElapsedTime(_lastPublished, now), processes);
+    }
+
+    private static ProcessVmCounters Counters(in ProcessvmSkeleton.ProcessvmKindStats k) => new(k.CurrentBytes, k.AllocatedBytes, k.FreedBytes);
+
+    private void ReadEvents()
+    {
+        var token = _stop.Token;
+        t_callbackOf = this;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                ConsumeEvents();
+                _ring!.Wait(Timeout.InfiniteTimeSpan, token);
+            }
+        }
+        catch (BpfException e)
+        {
+            _logger.LogError(e, "Process VM probe: reading the allocation ring buffer failed; no more allocation events");
+        }
+    }
+
+    private void ConsumeEvents() => _ring!.Consume(_onEvent);
+
+    private void OnEvent(ref readonly ProcessvmSkeleton.ProcessvmEvent e)
+    {
+        if (!_allocations.HasObservers)
+            return;
+        _allocations.Publish(new ProcessVmEvent
+        {
+            ThreadId = (int)e.Pid,
+            ProcessId = (int)e.Tgid,
+            Command = e.Comm.ToString(),
+            CgroupId = e.CgroupId,
+            // The public enums carry the C enums' values (a test compares them with the skeleton).
+            Operation = (ProcessVmOperation)e.Op,
+            Kind = (ProcessVmKind)e.Kind,
+            Address = e.Addr,
+            LengthBytes = e.Len,
+            Timestamp = DateTimeOffset.UtcNow,
+        });
+    }
+
+    private void ReportObserverError(Exception e)
+        => _logger.LogError(e, "Process VM probe: an observer threw; it stays subscribed");
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace XMonitor.Bpf.Probes.ProcessVm;
+
+/// <summary>Registers the process address-space probe with dependency injection.</summary>
+public static class ProcessVmServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="ProcessVmOptions"/> (configured by <paramref name="configure"/>, validated
+    /// when the host starts), a singleton <see cref="ProcessVmProbe"/>, and a hosted service that starts
+    /// the probe with the host and detaches it when the host stops. Subscribe to the probe's
+    /// observables from any service that takes it as a dependency.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddProcessVmProbe(o =>
+    /// {
+    ///     o.Interval = TimeSpan.FromSeconds(10);
+    ///     o.Filter = ProcessFilter.Cgroup("/sys/fs/cgroup/unified/my.slice");
+    ///     o.AllocationThresholdBytes = 64 &lt;&lt; 20;
+    /// });
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddProcessVmProbe(this IServiceCollection services, Action<ProcessVmOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<ProcessVmOptions>();
+        if (configure is not null)
+            options.Configure(configure);
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProcessVmOptions>, ProcessVmOptionsValidator>());
+        services.TryAddSingleton(sp => new ProcessVmProbe(
+            sp.GetRequiredService<IOptions<ProcessVmOptions>>().Value,
+            sp.GetService<ILogger<ProcessVmProbe>>()));
+        services.AddHostedService<ProcessVmHostedService>();
+        return services;
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using XMonitor.Bpf.Probes.OomKill;
+
+namespace XMonitor.Bpf.Probes.Tests;
+
+/// <summary>The OOM kill probe in a host: started with it, detached with it, bad options refused at start.</summary>
+public sealed class OomKillHostingTests
+{
+    [Fact]
+    public async Task TheHostStartsAndStopsTheRegisteredProbe()
+    {
+        BpfEnvironment.Require();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddOomKillProbe(o => o.ResolveCgroupPaths = false);
+        using var host = builder.Build();
+        var probe = host.Services.GetRequiredService<OomKillProbe>();
+        var kills = new Collector<OomKillEvent>();
+        probe.Kills.Subscribe(kills);
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        Assert.True(probe.IsRunning);
+        Assert.False(probe.Options.ResolveCgroupPaths);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.False(probe.IsRunning);
+        Assert.True(kills.IsCompleted);
+    }
+
+    [Fact]
+    public async Task AHostWithBadOptionsFailsToStart()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddOomKillProbe(o => o.OomControlStrategy = ProbeAttachStrategy.RawTracepoint);
+        using var host = builder.Build();
+
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("OomControlStrategy RawTracepoint is not available", e.Message);
+    }
+}
