@@ -124,6 +124,53 @@ public sealed class MapTests
         Assert.False(small.TryLookupPerCpu(43, read));
     }
 
+    [StructLayout(LayoutKind.Sequential)]
+    private record struct Prefix(uint PrefixLength, uint Address);
+
+    [Fact]
+    public void MapsWithoutBatchOperationsAreReadKeyByKey()
+    {
+        BpfEnvironment.Require();
+        using var obj = BpfEnvironment.Open("maps").Load();
+        var prefixes = obj.GetMap("prefixes").AsTyped<Prefix, uint>();
+        Assert.Equal(BpfMapType.LpmTrie, prefixes.Map.Type);
+        for (var i = 0u; i < 100; i++)
+            prefixes.Update(new Prefix(24, 0x0a000000 | (i << 8)), i);
+
+        var keys = new Prefix[256];
+        var values = new uint[256];
+        Assert.Equal(100, prefixes.ReadAll(keys, values));
+        for (var i = 0; i < 100; i++)
+            Assert.Equal((keys[i].Address >> 8) & 0xff, values[i]);
+        Assert.Equal(100, prefixes.ReadAll(keys, values, delete: true));
+        Assert.Equal(0, prefixes.ReadAll(keys, values));
+    }
+
+    [Fact]
+    public void APinnedMapIsVisibleInBpffsUntilUnpinned()
+    {
+        BpfEnvironment.Require();
+        Assert.SkipUnless(Directory.Exists("/sys/fs/bpf"), "bpffs is not mounted at /sys/fs/bpf");
+        using var obj = BpfEnvironment.Open("maps").Load();
+        var path = $"/sys/fs/bpf/xmon-test-{Environment.ProcessId}";
+        var flows = obj.GetMap("flows");
+        flows.Pin(path);
+        try
+        {
+            Assert.True(File.Exists(path));
+            var psi = new System.Diagnostics.ProcessStartInfo("bpftool", ["map", "show", "pinned", path]) { RedirectStandardOutput = true };
+            using var bpftool = System.Diagnostics.Process.Start(psi)!;
+            var shown = bpftool.StandardOutput.ReadToEnd();
+            bpftool.WaitForExit();
+            Assert.Contains("name flows", shown);
+        }
+        finally
+        {
+            flows.Unpin(path);
+        }
+        Assert.False(File.Exists(path));
+    }
+
     [Fact]
     public void RawByteApiChecksSizes()
     {

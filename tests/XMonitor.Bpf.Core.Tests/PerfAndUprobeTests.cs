@@ -51,6 +51,41 @@ public sealed partial class PerfAndUprobeTests
         Assert.Equal("handler failed", ex.Message);
     }
 
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static unsafe partial int PerfEventOpen(long number, byte* attr, int pid, int cpu, int groupFd, ulong flags);
+
+    [Fact]
+    public unsafe void AProgramAttachedToAPerfEventRunsOnItsSamples()
+    {
+        BpfEnvironment.Require();
+        // perf_event_attr: software CPU clock of this thread, sampled 1000 times a second of CPU time.
+        const int AttrSize = 128;
+        var attr = stackalloc byte[AttrSize];
+        new Span<byte>(attr, AttrSize).Clear();
+        *(uint*)attr = 1;                       // type = PERF_TYPE_SOFTWARE
+        *(uint*)(attr + 4) = AttrSize;          // size
+        *(ulong*)(attr + 8) = 0;                // config = PERF_COUNT_SW_CPU_CLOCK
+        *(ulong*)(attr + 16) = 1000;            // sample_freq
+        *(ulong*)(attr + 40) = 1UL << 10;       // flags: freq
+        var fd = PerfEventOpen(298 /* perf_event_open */, attr, 0, -1, -1, 8 /* PERF_FLAG_FD_CLOEXEC */);
+        Assert.True(fd >= 0, $"perf_event_open failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
+        using var perfFd = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+
+        using var obj = BpfEnvironment.Open("perfuprobe").Load();
+        using (var link = obj.GetProgram("on_cpu_clock").AttachPerfEvent(fd))
+        {
+            Assert.Equal(BpfAttachKind.PerfEvent, link.Kind);
+            var until = DateTime.UtcNow.AddMilliseconds(300);
+            var spins = 0L;
+            while (DateTime.UtcNow < until)
+                spins++;
+            Assert.True(spins > 0);
+        }
+        // 300 ms of this thread's CPU at 1000 Hz: a few hundred samples; a loaded machine gives
+        // the thread less CPU, hence the low bound.
+        Assert.InRange(obj.ReadGlobal<ulong>(".bss", 16), 20UL, 400UL);
+    }
+
     [Fact]
     public void UprobeOnALibcFunctionCountsThisThreadsCalls()
     {

@@ -56,6 +56,27 @@ public sealed class SkeletonBuildTests
     }
 
     [Fact]
+    public void AMissingClangIsOneBuildErrorNamingThePackage()
+    {
+        var dir = Path.Combine(AppContext.BaseDirectory, "noclang-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var core = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/XMonitor.Bpf.Core/XMonitor.Bpf.Core.csproj"));
+            File.WriteAllText(Path.Combine(dir, "NoClang.csproj"), $"<Project Sdk=\"Microsoft.NET.Sdk\"><ItemGroup><ProjectReference Include=\"{core}\" /></ItemGroup></Project>");
+            File.WriteAllText(Path.Combine(dir, "probe.bpf.c"), Source("__u32 a;"));
+            var (exitCode, output) = TryBuild(dir, "-p:BpfClang=xmon-no-such-clang");
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("XMBPF001", output);
+            Assert.Contains("apt-get install clang", output);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void MalformedBtfIsABuildErrorNamingTheObjectAndTheProblem()
     {
         using var stream = typeof(SkeletonBuildTests).Assembly.GetManifestResourceStream("counter.bpf.o")!;
@@ -110,16 +131,23 @@ public sealed class SkeletonBuildTests
 
     private static void Build(string dir)
     {
-        var psi = new ProcessStartInfo("dotnet", ["build", "-c", Configuration, "-nologo", "-v:q", "-p:NuGetAudit=false"])
+        var (exitCode, output) = TryBuild(dir);
+        Assert.True(exitCode == 0, output);
+    }
+
+    private static (int ExitCode, string Output) TryBuild(string dir, params string[] properties)
+    {
+        var psi = new ProcessStartInfo("dotnet", ["build", "-c", Configuration, "-nologo", "-v:q", "-p:NuGetAudit=false", .. properties])
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         using var build = Process.Start(psi)!;
-        var output = build.StandardOutput.ReadToEnd() + build.StandardError.ReadToEnd();
+        var stderr = build.StandardError.ReadToEndAsync();
+        var output = build.StandardOutput.ReadToEnd();
         build.WaitForExit();
-        Assert.True(build.ExitCode == 0, output);
+        return (build.ExitCode, output + stderr.Result);
     }
 
     private sealed class Item(string spec, Dictionary<string, string> metadata) : ITaskItem

@@ -17,7 +17,7 @@ internal static class SkeletonLayout
         var btf = BpfElfFile.Load(stream).Btf!;
         var problems = new List<string>();
         var count = 0;
-        foreach (var type in skeleton.GetNestedTypes().Where(t => t.IsValueType && !t.IsEnum))
+        foreach (var type in skeleton.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic).Where(t => t.IsValueType && !t.IsEnum))
         {
             var attr = type.GetCustomAttribute<BtfTypeAttribute>();
             if (attr is null || attr.Name.Length == 0)

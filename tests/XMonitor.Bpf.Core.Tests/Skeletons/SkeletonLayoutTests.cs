@@ -6,16 +6,37 @@ namespace XMonitor.Bpf.Tests.Skeletons;
 /// <summary>Every generated struct has its BTF size and offsets; one is cross-checked with bpftool.</summary>
 public sealed partial class SkeletonLayoutTests
 {
-    public static TheoryData<string> Skeletons => new(typeof(SkeletonLayoutTests).Assembly.GetTypes()
+    // The test objects' skeletons and the probes' (internal types, found by reflection).
+    private static readonly System.Reflection.Assembly[] Assemblies =
+        [typeof(SkeletonLayoutTests).Assembly, typeof(XMonitor.Bpf.Probes.ProcessFilter).Assembly];
+
+    public static TheoryData<string> Skeletons => new(Assemblies.SelectMany(a => a.GetTypes())
         .Where(t => t.Name.EndsWith("Skeleton", StringComparison.Ordinal) && t.GetField("ResourceName") is not null)
-        .Select(t => t.FullName!));
+        .Select(t => t.AssemblyQualifiedName!));
 
     [Theory]
     [MemberData(nameof(Skeletons))]
     public void GeneratedStructsMatchTheirBtfLayout(string skeleton)
     {
-        var (problems, _) = SkeletonLayout.Verify(typeof(SkeletonLayoutTests).Assembly.GetType(skeleton)!);
+        var (problems, _) = SkeletonLayout.Verify(Type.GetType(skeleton, throwOnError: true)!);
         Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void TheSampleSkeletonsStructsAreAllChecked()
+    {
+        // sample_key, sample_value, sample_event (its union member's type is anonymous).
+        Assert.Equal(3, SkeletonLayout.Verify(typeof(SkeletonSampleSkeleton)).Checked);
+    }
+
+    [Fact]
+    public void EveryProbeSkeletonHasItsStructsChecked()
+    {
+        var probes = typeof(XMonitor.Bpf.Probes.ProcessFilter).Assembly.GetTypes()
+            .Where(t => t.Name.EndsWith("Skeleton", StringComparison.Ordinal) && t.GetField("ResourceName") is not null).ToArray();
+        Assert.True(probes.Length >= 7, $"{probes.Length} probe skeletons");
+        var checkedStructs = probes.Sum(p => SkeletonLayout.Verify(p).Checked);
+        Assert.True(checkedStructs >= 15, $"{checkedStructs} probe structs checked");
     }
 
     [Fact]

@@ -36,6 +36,20 @@ struct {
 	__type(value, __u32);
 } cpu_small SEC(".maps");
 
+struct xm_prefix {
+	__u32 prefixlen;
+	__u32 addr;
+};
+
+/* Longest-prefix-match tries have no batch operations: reads take the key-by-key path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 256);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xm_prefix);
+	__type(value, __u32);
+} prefixes SEC(".maps");
+
 SEC("syscall")
 int bump(void *ctx)
 {

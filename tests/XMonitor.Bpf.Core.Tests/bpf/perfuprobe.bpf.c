@@ -44,4 +44,13 @@ int BPF_KPROBE(count_call)
 	return 0;
 }
 
+__u64 clock_samples = 0;
+
+SEC("perf_event")
+int on_cpu_clock(void *ctx)
+{
+	__sync_fetch_and_add(&clock_samples, 1);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
