@@ -1,17 +1,19 @@
-using System.Runtime.CompilerServices;
-
 namespace XMonitor.Bpf.Probes.Tests;
 
-/// <summary>Compiles a test's C helper, kept beside the test's source, with the system's C compiler (once per name and run).</summary>
+/// <summary>
+/// Compiles a test's C helper with the system's C compiler (once per name and run). The project
+/// copies every helper source into the test output, so this works from any checkout path (CI's
+/// deterministic builds map source paths to /_/, where CallerFilePath would point).
+/// </summary>
 internal static class NativeProgram
 {
     private static readonly Dictionary<string, string> Built = [];
 
     /// <summary>
-    /// Builds <paramref name="sourceFile"/> (beside the calling source file) into a binary named
-    /// <paramref name="name"/>, which becomes its tasks' comm; skips the test without a compiler.
+    /// Builds <paramref name="sourceFile"/> (a helper source file name, found in the test output)
+    /// into a binary named <paramref name="name"/>, which becomes its tasks' comm.
     /// </summary>
-    public static string Build(string sourceFile, string name, [CallerFilePath] string caller = "")
+    public static string Build(string sourceFile, string name)
     {
         lock (Built)
         {
@@ -20,8 +22,8 @@ internal static class NativeProgram
             var compiler = Tool.Find("cc", "gcc", "clang");
             if (compiler is null)
                 BpfEnvironment.Fail($"no C compiler (cc, gcc or clang) to build {sourceFile}");
-            var source = Path.Combine(Path.GetDirectoryName(caller)!, sourceFile);
-            Assert.True(File.Exists(source), $"{source} not found: the tests build their helpers from the repository's sources");
+            var source = Directory.EnumerateFiles(AppContext.BaseDirectory, sourceFile, SearchOption.AllDirectories).FirstOrDefault();
+            Assert.True(source is not null, $"{sourceFile} is not in the test output {AppContext.BaseDirectory}");
             var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"xmonitor-tests-{Environment.ProcessId}")).FullName;
             var output = Path.Combine(dir, name);
             var (code, _, error) = Tool.Run(compiler!, "-O2", "-Wall", "-Werror", "-o", output, source);
