@@ -64,7 +64,7 @@ public sealed partial class KernelFunctionTests
     }
 
     [Fact]
-    public void SyscallMode_KprobeProgramsStayUnloaded()
+    public void SyscallMode_StillWorksBesideTheKprobePrograms()
     {
         BpfEnvironment.Require();
         var (known, missing) = (TestProgram.NewKnownPath(), TestProgram.NewMissingPath());
@@ -94,6 +94,26 @@ public sealed partial class KernelFunctionTests
         Assert.True(skeleton.OnKfuncEntryProgram.IsLoaded);
         Assert.True(skeleton.OnKfuncReturnProgram.IsLoaded);
         Assert.False(skeleton.OnSysEnterProgram.IsLoaded);
+    }
+
+    [Fact]
+    public void KernelFunctionRecord_DecodedLikeStrace()
+    {
+        var e = new TraceSkeleton.SyscallEvent { Ret = 4096, DurationNs = 10_000, KernelStack = -1, UserStack = -1 };
+        ulong[] args = [0xffff_8880_0123_4500, 0x7ffd_1234_5678, 4096, 0xffff_c900_0001_fe00, 0];
+        for (var i = 0; i < args.Length; i++)
+            e.Args[i] = args[i];
+        var decoder = new CallDecoder(32, null);
+
+        var call = decoder.DecodeFunction(in e, "vfs_read");
+        Assert.Equal(["0xffff888001234500", "0x7ffd12345678", "4096", "0xffffc9000001fe00", "0"], call.Args);
+        Assert.Equal("4096", call.ReturnText);
+        Assert.False(call.Failed);
+
+        e.Ret = -14;
+        call = decoder.DecodeFunction(in e, "vfs_read");
+        Assert.Equal("-14 EFAULT", call.ReturnText);
+        Assert.Equal("EFAULT", call.Errno);
     }
 
     /// <summary>This process's BPF programs, links and maps: what a failed run must not leave behind.</summary>
