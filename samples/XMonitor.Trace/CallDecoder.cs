@@ -40,7 +40,7 @@ internal sealed class CallDecoder(int stringLimit, StackSymbolizer? stacks)
 
         return new DecodedCall(
             e.Pid, e.Tid, e.Comm.ToString(), e.Nr, name, args, raw, e.Ret, returned, returnText, errno, e.StartNs, e.DurationNs,
-            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid, new UserRegisters(e.UserIp, e.UserSp, e.UserBp), UserStackCopy(in e)));
+            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid, new UserRegisters(e.UserIp, e.UserSp, e.UserBp), UserStackCopy(in e)), KernelFunction: false);
     }
 
     /// <summary>Decodes a kprobe record (-K) of kernel function <paramref name="function"/>: its first
@@ -59,7 +59,7 @@ internal sealed class CallDecoder(int stringLimit, StackSymbolizer? stacks)
         }
         return new DecodedCall(
             e.Pid, e.Tid, e.Comm.ToString(), e.Nr, function, raw.Select(Number).ToList(), raw, e.Ret, true, returnText, errno, e.StartNs, e.DurationNs,
-            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid, new UserRegisters(0, 0, 0), []));
+            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid, new UserRegisters(0, 0, 0), []), KernelFunction: true);
 
         static string Number(ulong v) => (long)v is > -SmallBelow and < SmallBelow
             ? ((long)v).ToString(CultureInfo.InvariantCulture)

@@ -114,6 +114,13 @@ public sealed partial class KernelFunctionTests
         call = decoder.DecodeFunction(in e, "vfs_read");
         Assert.Equal("-14 EFAULT", call.ReturnText);
         Assert.Equal("EFAULT", call.Errno);
+
+        var json = new StringWriter();
+        new TraceWriter(json, json: true, alwaysShowPid: false).Write(call);
+        using var line = System.Text.Json.JsonDocument.Parse(json.ToString());
+        Assert.Equal("vfs_read", line.RootElement.GetProperty("function").GetString());
+        Assert.False(line.RootElement.TryGetProperty("syscall", out _));
+        Assert.Equal(-14, line.RootElement.GetProperty("ret").GetInt64());
     }
 
     /// <summary>This process's BPF programs, links and maps: what a failed run must not leave behind.</summary>
