@@ -77,12 +77,13 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         }
         else
         {
-            // SEC("kprobe") names no function: each one is attached explicitly.
+            // SEC("kprobe") names no function: each one is attached explicitly. Return probes go
+            // first, so that no entry recorded while attaching lacks its return (it would stay on
+            // the thread's depth and mispair that thread's later returns).
             foreach (var function in functions.Names)
-            {
-                calls.Add(skeleton.OnKfuncEntryProgram.AttachKprobe(function));
                 calls.Add(skeleton.OnKfuncReturnProgram.AttachKretprobe(function));
-            }
+            foreach (var function in functions.Names)
+                calls.Add(skeleton.OnKfuncEntryProgram.AttachKprobe(function));
         }
         using var fork = skeleton.OnForkProgram.Attach();
         using var exec = skeleton.OnExecProgram.Attach();
