@@ -9,7 +9,11 @@ internal sealed class CallDecoder(int stringLimit, StackSymbolizer? stacks)
     private const uint EventNoReturn = 1;
     private const uint EventArgvTruncated = 2;
     private const int StrMax = 256;
+    private const int KernelFunctionArgs = 5;
     private const int MaxErrno = 4095;
+    // Kernel function arguments have no known types: values in this range (counts, flags, fds,
+    // negative errors) are shown in decimal, anything else (pointers) in hex.
+    private const long SmallBelow = 1 << 20;
 
     public static string NameOf(int nr) => SyscallNames.ByNumber.GetValueOrDefault(nr) ?? $"syscall_{nr}";
 
@@ -36,7 +40,30 @@ internal sealed class CallDecoder(int stringLimit, StackSymbolizer? stacks)
 
         return new DecodedCall(
             e.Pid, e.Tid, e.Comm.ToString(), e.Nr, name, args, raw, e.Ret, returned, returnText, errno, e.StartNs, e.DurationNs,
-            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid, new UserRegisters(e.UserIp, e.UserSp, e.UserBp), UserStackCopy(in e)));
+            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid, new UserRegisters(e.UserIp, e.UserSp, e.UserBp), UserStackCopy(in e)), KernelFunction: false);
+    }
+
+    /// <summary>Decodes a kprobe record (-K) of kernel function <paramref name="function"/>: its first
+    /// five arguments (arity and types are unknown here) and its return value, an error name when it
+    /// is a negative errno.</summary>
+    public DecodedCall DecodeFunction(ref readonly TraceSkeleton.SyscallEvent e, string function)
+    {
+        var raw = ((ReadOnlySpan<ulong>)e.Args)[..KernelFunctionArgs].ToArray();
+        string? errno = null;
+        var returnText = Number((ulong)e.Ret);
+        if (e.Ret is < 0 and >= -MaxErrno)
+        {
+            errno = ErrnoNames.ByNumber.GetValueOrDefault((int)-e.Ret);
+            if (errno is not null)
+                returnText += " " + errno;
+        }
+        return new DecodedCall(
+            e.Pid, e.Tid, e.Comm.ToString(), e.Nr, function, raw.Select(Number).ToList(), raw, e.Ret, true, returnText, errno, e.StartNs, e.DurationNs,
+            stacks?.Kernel(e.KernelStack), stacks?.User(e.UserStack, e.Pid, new UserRegisters(0, 0, 0), []), KernelFunction: true);
+
+        static string Number(ulong v) => (long)v is > -SmallBelow and < SmallBelow
+            ? ((long)v).ToString(CultureInfo.InvariantCulture)
+            : CString.Hex(v);
     }
 
     private static ReadOnlySpan<byte> UserStackCopy(ref readonly TraceSkeleton.SyscallEvent e)

@@ -1,6 +1,6 @@
 namespace XMonitor.Trace;
 
-/// <summary>One finished syscall, decoded for printing.</summary>
+/// <summary>One finished syscall, or kernel function call (-K, <see cref="KernelFunction"/>), decoded for printing.</summary>
 internal sealed record DecodedCall(
     uint Pid,
     uint Tid,
@@ -16,7 +16,8 @@ internal sealed record DecodedCall(
     ulong StartNs,
     ulong DurationNs,
     IReadOnlyList<string>? KernelStack,
-    IReadOnlyList<string>? UserStack)
+    IReadOnlyList<string>? UserStack,
+    bool KernelFunction)
 {
     /// <summary>The error, when the call failed (-1..-4095, or a kernel-internal restart code).</summary>
     public bool Failed => Errno is not null;

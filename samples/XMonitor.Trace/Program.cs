@@ -1,5 +1,5 @@
-// xmon-trace: strace-like syscall tracing on eBPF (raw syscall tracepoints); see TraceOptions.Usage.
-using XMonitor.Bpf;
+// xmon-trace: strace-like syscall tracing on eBPF (raw syscall tracepoints, or kprobes on kernel
+// functions with -K); see TraceOptions.Usage.
 using XMonitor.Trace;
 
 var options = TraceOptions.Parse(args, out var error);
@@ -20,12 +20,4 @@ Console.CancelKeyPress += (_, e) =>
 using var output = options.OutputPath is null
     ? new StreamWriter(Console.OpenStandardError()) { AutoFlush = false }
     : new StreamWriter(options.OutputPath);
-try
-{
-    return new Tracer(options, output, Console.Error).Run(stop.Token);
-}
-catch (BpfException e)
-{
-    Console.Error.WriteLine($"xmon-trace: {e.Message}");
-    return 1;
-}
+return new Tracer(options, output, Console.Error).Run(stop.Token);

@@ -23,11 +23,30 @@ internal static class SyscallSummary
         return rows;
     }
 
-    public static void Write(TextWriter output, IReadOnlyList<SummaryRow> rows)
+    /// <summary>Sums the per-CPU counts of each traced kernel function (-K), keyed by its probe address.</summary>
+    public static List<SummaryRow> ReadFunctions(XMonitor.Bpf.BpfMap<ulong, TraceSkeleton.SyscallStats> stats, KernelFunctions functions)
+    {
+        var perCpu = new TraceSkeleton.SyscallStats[XMonitor.Bpf.BpfMap.PossibleCpus];
+        var rows = new List<SummaryRow>();
+        foreach (var ip in stats.Keys)
+        {
+            if (!stats.TryLookupPerCpu(ip, perCpu))
+                continue;
+            ulong calls = 0, errors = 0, total = 0;
+            foreach (var s in perCpu)
+                (calls, errors, total) = (calls + s.Calls, errors + s.Errors, total + s.TotalNs);
+            if (calls > 0)
+                rows.Add(new SummaryRow(functions.NameAt(ip), calls, errors, total));
+        }
+        return rows;
+    }
+
+    /// <summary>Prints the table; <paramref name="what"/> heads the name column ("syscall" or "function").</summary>
+    public static void Write(TextWriter output, IReadOnlyList<SummaryRow> rows, string what)
     {
         var total = rows.Aggregate(0UL, (t, r) => t + r.TotalNs);
         const string Rule = "------ ----------- ----------- --------- --------- ----------------";
-        output.WriteLine("% time     seconds  usecs/call     calls    errors syscall");
+        output.WriteLine($"% time     seconds  usecs/call     calls    errors {what}");
         output.WriteLine(Rule);
         foreach (var r in rows.OrderByDescending(r => r.TotalNs).ThenBy(r => r.Name, StringComparer.Ordinal))
         {

@@ -10,6 +10,7 @@ internal sealed record TraceOptions
         Traces the system calls of COMMAND (started by the tracer), of process PID, or of every
         process (-a). Children forked by a traced process are traced too, like strace -f.
           -e NAME[,NAME...]  trace only these syscalls (default: all)
+          -K FUNC[,FUNC...]  trace these kernel functions instead of syscalls (needs kprobes)
           -c                 print only a summary (calls, errors, time per syscall) at the end
           -C                 print the lines and the summary
           -k                 print each call's kernel stack
@@ -23,6 +24,7 @@ internal sealed record TraceOptions
     public int? Pid { get; init; }
     public bool All { get; init; }
     public IReadOnlyList<string>? Syscalls { get; init; }
+    public IReadOnlyList<string>? KernelFunctions { get; init; }
     public bool Summary { get; init; }
     public bool Lines { get; init; } = true;
     public bool KernelStacks { get; init; }
@@ -73,6 +75,11 @@ internal sealed record TraceOptions
                     var names = list.StartsWith("trace=", StringComparison.Ordinal) ? list[6..] : list;
                     options = options with { Syscalls = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
                     break;
+                case "-K":
+                    if (Value() is not { } functions)
+                        return Fail("-K needs kernel function names", out error);
+                    options = options with { KernelFunctions = functions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
+                    break;
                 case var _ when a.StartsWith('-'):
                     return Fail($"unknown option {a}", out error);
                 default:
@@ -84,6 +91,10 @@ internal sealed record TraceOptions
         var targets = (options.Command.Count > 0 ? 1 : 0) + (options.Pid is null ? 0 : 1) + (options.All ? 1 : 0);
         if (targets != 1)
             return Fail("give exactly one of COMMAND, -p PID or -a", out error);
+        if (options.Syscalls is not null && options.KernelFunctions is not null)
+            return Fail("give -e (syscalls) or -K (kernel functions), not both", out error);
+        if (options.KernelFunctions is { Count: 0 })
+            return Fail("-K needs kernel function names", out error);
         return options;
     }
 

@@ -50,8 +50,14 @@ internal sealed class TraceWriter(TextWriter output, bool json, bool alwaysShowP
             w.WriteNumber("pid", call.Pid);
             w.WriteNumber("tid", call.Tid);
             w.WriteString("comm", call.Comm);
-            w.WriteString("syscall", call.Name);
-            w.WriteNumber("nr", call.Number);
+            // A kernel function has no number; its name under its own key keeps consumers from taking it for a syscall.
+            if (call.KernelFunction)
+                w.WriteString("function", call.Name);
+            else
+            {
+                w.WriteString("syscall", call.Name);
+                w.WriteNumber("nr", call.Number);
+            }
             w.WriteStartArray("args");
             foreach (var a in call.Args)
                 w.WriteStringValue(a);

@@ -13,12 +13,48 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
     private const uint EventHeld = 4;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Traces until the command or process ends, or <paramref name="stop"/>; returns the exit code to use.</summary>
+    /// <summary>Traces until the command or process ends, or <paramref name="stop"/>; returns the exit
+    /// code to use. Failures of the kernel side (a missing feature) are reported in one line.</summary>
     public int Run(CancellationToken stop)
     {
-        if (!TryChooseSyscalls(out var wanted))
+        try
+        {
+            return Trace(stop);
+        }
+        catch (BpfException e)
+        {
+            diagnostics.WriteLine($"xmon-trace: {e.Message}");
+            return 1;
+        }
+    }
+
+    private int Trace(CancellationToken stop)
+    {
+        // With -K, kallsyms names the functions to check them and to name the records.
+        var kallsyms = options.KernelStacks || options.KernelFunctions is not null ? KernelSymbols.Load() : null;
+        KernelFunctions? functions = null;
+        HashSet<int> wanted = [];
+        if (options.KernelFunctions is { } names)
+        {
+            functions = KernelFunctions.Find(names, kallsyms!, out var error);
+            if (functions is null)
+            {
+                diagnostics.WriteLine($"xmon-trace: {error}");
+                return 2;
+            }
+            // Before anything is loaded: a kernel without kprobes gets one line naming the feature
+            // and has nothing left attached.
+            KernelFeatures.Require(KernelFeature.Kprobe, "trace kernel functions (-K)");
+        }
+        else if (!TryChooseSyscalls(out wanted))
             return 2;
+        var kprobes = functions is not null;
         using var open = TraceSkeleton.Open();
+        // Only one mode's programs load: the other's may not exist on this kernel (kprobes).
+        open.OnSysEnterProgram.Autoload = !kprobes;
+        open.OnSysExitProgram.Autoload = !kprobes;
+        open.OnKfuncEntryProgram.Autoload = kprobes;
+        open.OnKfuncReturnProgram.Autoload = kprobes;
         open.TraceAll = options.All;
         open.SelfTgid = (uint)Environment.ProcessId;
         open.KernelStacks = options.KernelStacks;
@@ -33,8 +69,22 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
                 skeleton.SpecsMap.Update((uint)nr, SyscallSignatures.ToSpec(SyscallSignatures.Find(CallDecoder.NameOf(nr))));
         }
 
-        using var enter = skeleton.OnSysEnterProgram.Attach();
-        using var exit = skeleton.OnSysExitProgram.Attach();
+        using var calls = new Links();
+        if (functions is null)
+        {
+            calls.Add(skeleton.OnSysEnterProgram.Attach());
+            calls.Add(skeleton.OnSysExitProgram.Attach());
+        }
+        else
+        {
+            // SEC("kprobe") names no function: each one is attached explicitly. Return probes go
+            // first, so that no entry recorded while attaching lacks its return (it would stay on
+            // the thread's depth and mispair that thread's later returns).
+            foreach (var function in functions.Names)
+                calls.Add(skeleton.OnKfuncReturnProgram.AttachKretprobe(function));
+            foreach (var function in functions.Names)
+                calls.Add(skeleton.OnKfuncEntryProgram.AttachKprobe(function));
+        }
         using var fork = skeleton.OnForkProgram.Attach();
         using var exec = skeleton.OnExecProgram.Attach();
         using var processExit = skeleton.OnExitProgram.Attach();
@@ -44,7 +94,7 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         // kallsyms is read before the target runs, not at the first record: meanwhile a short-lived
         // process not held at _exit (under -a) would be gone with the /proc/PID/maps its user frames need.
         var symbolizer = options.KernelStacks || options.UserStacks
-            ? new StackSymbolizer(skeleton.StacksMap, options.KernelStacks ? KernelSymbols.Load() : null)
+            ? new StackSymbolizer(skeleton.StacksMap, options.KernelStacks ? kallsyms : null)
             : null;
         var decoder = new CallDecoder(options.StringLimit, symbolizer);
         var writer = new TraceWriter(output, options.Json, options.All);
@@ -56,7 +106,7 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
                 Native.Kill((int)e.Pid, Native.SigCont);
                 return;
             }
-            var call = decoder.Decode(in e);
+            var call = functions is null ? decoder.Decode(in e) : decoder.DecodeFunction(in e, functions.NameAt(e.FuncIp));
             writer.Write(call);
             if (call.Name is "execve" or "execveat" && call.Return == 0)
                 symbolizer?.Forget(call.Pid);
@@ -103,7 +153,12 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         }
 
         if (options.Summary)
-            SyscallSummary.Write(output, SyscallSummary.Read(skeleton.StatsMap, MaxSyscalls));
+        {
+            if (functions is null)
+                SyscallSummary.Write(output, SyscallSummary.Read(skeleton.StatsMap, MaxSyscalls), "syscall");
+            else
+                SyscallSummary.Write(output, SyscallSummary.ReadFunctions(skeleton.KfuncStatsMap, functions), "function");
+        }
         if (skeleton.LostEvents is var lost and > 0)
             diagnostics.WriteLine($"xmon-trace: {lost} calls were not shown: the ring buffer was full");
         // Interrupted (Ctrl-C) while the command runs on: it is left running, like strace leaves it.
@@ -126,6 +181,16 @@ internal sealed class Tracer(TraceOptions options, TextWriter output, TextWriter
         {
             diagnostics.WriteLine($"xmon-trace: user frames of processes that exit quickly may be unnamed: {e.Message}");
             return null;
+        }
+    }
+
+    /// <summary>The links of the call programs, detached together however many functions -K named.</summary>
+    private sealed class Links : List<BpfLink>, IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var link in this)
+                link.Dispose();
         }
     }
 

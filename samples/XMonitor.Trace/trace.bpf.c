@@ -6,6 +6,9 @@
 // from user space through the `specs` array (user space knows the signatures), so the kernel
 // side has no syscall table of its own. The raw syscall tracepoints exist since 4.17 and need
 // neither kprobes nor fentry. Argument registers are x86-64's (di, si, dx, r10, r8, r9).
+//
+// With -K the same records come from a kprobe and a kretprobe on each chosen kernel function
+// instead (user space attaches them per function and turns off the programs of the other mode).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -34,6 +37,11 @@
 #define EVENT_NO_RETURN 1
 #define EVENT_ARGV_TRUNCATED 2
 #define EVENT_HELD 4 /* not a call: the process stopped itself at libc's _exit (see on_libc_exit) */
+#define EVENT_KFUNC 8 /* a kernel function's call (-K): func_ip says which, nr is unused */
+
+/* Nested traced kernel functions of one thread (vfs_read inside another traced function) each
+ * keep their own entry, up to this depth; deeper calls are counted in the depth but not shown. */
+#define KFUNC_MAX_DEPTH 8
 
 #define SIGSTOP 19
 
@@ -73,6 +81,7 @@ struct syscall_event {
 	__u64 duration_ns;
 	__s64 ret;
 	__u64 args[6];
+	__u64 func_ip; /* EVENT_KFUNC: the kprobe's address, inside the function (user space names it) */
 	__u32 pid;
 	__u32 tid;
 	__s32 nr;
@@ -95,6 +104,18 @@ struct syscall_event {
 	__s32 user_stack_len;
 	__u32 pad;
 	__u8 user_stack_copy[USER_STACK_COPY];
+};
+
+/* A kernel function's entry (-K), per thread and nesting depth, until its kretprobe. */
+struct kfunc_key {
+	__u32 tid;
+	__u32 depth;
+};
+
+struct kfunc_inflight {
+	__u64 start_ns;
+	__u64 ip;
+	__u64 args[6];
 };
 
 struct syscall_stats {
@@ -165,6 +186,29 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 24);
 } events SEC(".maps");
+
+/* The kprobe programs' counterparts of `inflights` and `stats`. LRU for the same reason as
+ * `inflights`; stats are keyed by the function's probe address, since there is no syscall number. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} kfunc_depth SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct kfunc_key);
+	__type(value, struct kfunc_inflight);
+} kfunc_inflights SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct syscall_stats);
+} kfunc_stats SEC(".maps");
 
 XM_RINGBUF_RECORD(events, struct, syscall_event);
 XM_EXPORT_TYPE(struct, syscall_spec);
@@ -241,6 +285,27 @@ static __always_inline void account(__u32 nr, __s64 ret, __u64 duration)
 	s->total_ns += duration;
 }
 
+/* user_regs: the syscall's user registers, for user space's .eh_frame unwinding; NULL where the
+ * program does not have them (kprobes), which leaves the kernel's frame-pointer walk alone. */
+static __always_inline void fill_stacks(void *ctx, struct pt_regs *user_regs, struct syscall_event *e)
+{
+	e->kernel_stack = kernel_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -1;
+	e->user_stack = user_stacks ? bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK) : -1;
+	e->user_ip = 0;
+	e->user_sp = 0;
+	e->user_bp = 0;
+	e->user_stack_len = 0;
+	if (user_stacks && user_regs) {
+		e->user_ip = BPF_CORE_READ(user_regs, ip);
+		e->user_sp = BPF_CORE_READ(user_regs, sp);
+		e->user_bp = BPF_CORE_READ(user_regs, bp);
+		if (!bpf_probe_read_user(e->user_stack_copy, USER_STACK_COPY, (const void *)e->user_sp))
+			e->user_stack_len = USER_STACK_COPY;
+		else if (!bpf_probe_read_user(e->user_stack_copy, USER_STACK_COPY / 4, (const void *)e->user_sp))
+			e->user_stack_len = USER_STACK_COPY / 4;
+	}
+}
+
 static __always_inline void emit(void *ctx, struct pt_regs *regs, struct inflight *st,
 				 const struct syscall_spec *spec, __s64 ret, __u64 now)
 {
@@ -256,6 +321,7 @@ static __always_inline void emit(void *ctx, struct pt_regs *regs, struct infligh
 	e->duration_ns = now - st->start_ns;
 	e->ret = ret;
 	__builtin_memcpy(e->args, st->args, sizeof(e->args));
+	e->func_ip = 0;
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
 	e->nr = st->nr;
@@ -284,21 +350,7 @@ static __always_inline void emit(void *ctx, struct pt_regs *regs, struct infligh
 	/* Both stacks are taken at sys_exit: the user stack is the same as at entry, and the kernel
 	 * stack shows the same syscall entry path (entry_SYSCALL_64 -> do_syscall_64), leaving
 	 * through the exit work instead of entering through the entry work. */
-	e->kernel_stack = kernel_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -1;
-	e->user_stack = user_stacks ? bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK) : -1;
-	e->user_ip = 0;
-	e->user_sp = 0;
-	e->user_bp = 0;
-	e->user_stack_len = 0;
-	if (user_stacks) {
-		e->user_ip = BPF_CORE_READ(regs, ip);
-		e->user_sp = BPF_CORE_READ(regs, sp);
-		e->user_bp = BPF_CORE_READ(regs, bp);
-		if (!bpf_probe_read_user(e->user_stack_copy, USER_STACK_COPY, (const void *)e->user_sp))
-			e->user_stack_len = USER_STACK_COPY;
-		else if (!bpf_probe_read_user(e->user_stack_copy, USER_STACK_COPY / 4, (const void *)e->user_sp))
-			e->user_stack_len = USER_STACK_COPY / 4;
-	}
+	fill_stacks(ctx, regs, e);
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -374,6 +426,112 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		emit(ctx, regs, st, spec, ret, now);
 done:
 	bpf_map_delete_elem(&inflights, &tid);
+	return 0;
+}
+
+/* -K: a traced task's calls are shown from its command's exec on, as at sys_exit. */
+static __always_inline bool active(__u32 tgid)
+{
+	__u8 *state;
+
+	if (tgid == self_tgid)
+		return false;
+	if (trace_all)
+		return true;
+	state = bpf_map_lookup_elem(&tracked, &tgid);
+	return state && *state == TASK_ACTIVE;
+}
+
+/* Attached by user space with an explicit function name (SEC("kprobe") has none), once per -K
+ * function. The depth is raised even for calls too deep to keep, so that each kretprobe, which
+ * lowers it, finds its own entry; kretprobes the kernel misses (maxactive) would skew it. */
+SEC("kprobe")
+int BPF_KPROBE(on_kfunc_entry, unsigned long a0, unsigned long a1, unsigned long a2, unsigned long a3,
+	       unsigned long a4)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, depth = 0, next;
+	struct kfunc_inflight st = {};
+	struct kfunc_key key;
+	__u32 *d;
+
+	if (!active(pid_tgid >> 32))
+		return 0;
+	d = bpf_map_lookup_elem(&kfunc_depth, &tid);
+	if (d)
+		depth = *d;
+	next = depth + 1;
+	bpf_map_update_elem(&kfunc_depth, &tid, &next, BPF_ANY);
+	if (depth >= KFUNC_MAX_DEPTH)
+		return 0;
+	st.start_ns = bpf_ktime_get_ns();
+	st.ip = PT_REGS_IP(ctx);
+	st.args[0] = a0;
+	st.args[1] = a1;
+	st.args[2] = a2;
+	st.args[3] = a3;
+	st.args[4] = a4;
+	key.tid = tid;
+	key.depth = depth;
+	bpf_map_update_elem(&kfunc_inflights, &key, &st, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(on_kfunc_return, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
+	__u32 tid = (__u32)pid_tgid;
+	struct kfunc_inflight *st;
+	struct syscall_stats *s, fresh = {};
+	struct syscall_event *e;
+	struct kfunc_key key;
+	__u32 *d;
+
+	d = bpf_map_lookup_elem(&kfunc_depth, &tid);
+	if (!d || *d == 0)
+		return 0;
+	*d -= 1;
+	key.tid = tid;
+	key.depth = *d;
+	st = bpf_map_lookup_elem(&kfunc_inflights, &key);
+	if (!st)
+		return 0;
+	s = bpf_map_lookup_elem(&kfunc_stats, &st->ip);
+	if (!s) {
+		bpf_map_update_elem(&kfunc_stats, &st->ip, &fresh, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&kfunc_stats, &st->ip);
+	}
+	if (s) {
+		s->calls++;
+		if (ret < 0 && ret >= -4095)
+			s->errors++;
+		s->total_ns += now - st->start_ns;
+	}
+	if (emit_events) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			__sync_fetch_and_add(&lost_events, 1);
+			goto done;
+		}
+		e->start_ns = st->start_ns;
+		e->duration_ns = now - st->start_ns;
+		e->ret = ret;
+		__builtin_memcpy(e->args, st->args, sizeof(e->args));
+		e->func_ip = st->ip;
+		e->pid = pid_tgid >> 32;
+		e->tid = tid;
+		e->nr = -1;
+		e->flags = EVENT_KFUNC;
+		e->str0_len = 0;
+		e->str1_len = 0;
+		e->data_len = 0;
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		fill_stacks(ctx, NULL, e);
+		bpf_ringbuf_submit(e, 0);
+	}
+done:
+	bpf_map_delete_elem(&kfunc_inflights, &key);
 	return 0;
 }
 
