@@ -46,8 +46,8 @@ public sealed class BioLatencyOptions
         var errors = new List<string>();
         if (Interval < MinInterval || Interval > MaxInterval)
             errors.Add($"{nameof(Interval)} must be between {MinInterval.TotalMilliseconds} ms and {MaxInterval.TotalDays} day, not {Interval}");
-        if (!Enum.IsDefined(Unit))
-            errors.Add($"{nameof(Unit)} {(int)Unit} is not a {nameof(HistogramUnit)}");
+        if (Unit is not (HistogramUnit.Microseconds or HistogramUnit.Nanoseconds))
+            errors.Add($"{nameof(Unit)} must be {nameof(HistogramUnit.Microseconds)} or {nameof(HistogramUnit.Nanoseconds)}, not {Unit}");
         if (Disk is not null && DiskResolver.Problem(Disk) is { } problem)
             errors.Add($"{nameof(Disk)} {problem}");
         if (SlowThreshold < TimeSpan.Zero)
