@@ -9,7 +9,7 @@ namespace XMonitor.Bpf.Probes;
 /// from inside one of the probe's own callbacks is deferred to the thread pool, so it never waits
 /// for the thread it runs on.
 /// </summary>
-internal sealed class ProbeRunner(string description, ILogger logger, Action completeObservables)
+internal sealed class ProbeRunner(object owner, string description, ILogger logger, Action completeObservables)
 {
     private const int StateNew = 0;
     private const int StateRunning = 1;
@@ -35,7 +35,7 @@ internal sealed class ProbeRunner(string description, ILogger logger, Action com
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_state == StateDisposed, this);
+            ObjectDisposedException.ThrowIf(_state == StateDisposed, owner);
             if (_state == StateRunning)
                 throw new InvalidOperationException($"the {description} is already running");
             _session = attach();

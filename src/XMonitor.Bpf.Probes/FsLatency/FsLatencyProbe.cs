@@ -60,7 +60,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _latency = new(ReportObserverError);
         _slow = new(ReportObserverError);
-        _runner = new ProbeRunner(Description, _logger, () =>
+        _runner = new ProbeRunner(this, Description, _logger, () =>
         {
             _latency.Complete();
             _slow.Complete();

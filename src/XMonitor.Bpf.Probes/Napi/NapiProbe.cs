@@ -38,7 +38,7 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable
         _options = options.Clone();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _samples = new(e => _logger.LogError(e, "NAPI probe: an observer threw; it stays subscribed"));
-        _runner = new ProbeRunner(Description, _logger, _samples.Complete);
+        _runner = new ProbeRunner(this, Description, _logger, _samples.Complete);
     }
 
     /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
