@@ -14,8 +14,10 @@ public sealed class BioLatencyTests(ITestOutputHelper output)
     private const int Syncs = 3;
     private const string Directory = "/var/tmp";
 
-    [Fact]
-    public void CountsPerOperationMatchWhatTheDeviceCompletedOverTheSameWindow()
+    [Theory]
+    [InlineData(ProbeAttachStrategy.BtfRawTracepoint)]
+    [InlineData(ProbeAttachStrategy.RawTracepoint)]
+    public void CountsPerOperationMatchWhatTheDeviceCompletedOverTheSameWindow(ProbeAttachStrategy strategy)
     {
         BpfEnvironment.Require();
         var disk = RootDisk.Of(Directory);
@@ -32,7 +34,7 @@ public sealed class BioLatencyTests(ITestOutputHelper output)
             io.Sync();
 
             // Every request is a "slow" one (100 ns), so each of the test's requests is seen with its thread.
-            using var probe = new BioLatencyProbe(new BioLatencyOptions { Disk = disk, Interval = TimeSpan.FromMilliseconds(100), SlowThreshold = TimeSpan.FromTicks(1) });
+            using var probe = new BioLatencyProbe(new BioLatencyOptions { AttachStrategy = strategy, Disk = disk, Interval = TimeSpan.FromMilliseconds(100), SlowThreshold = TimeSpan.FromTicks(1) });
             probe.Latency.Subscribe(readings);
             probe.SlowRequests.Subscribe(slow);
             var outerStart = DiskStat.Read(disk);
@@ -55,7 +57,7 @@ public sealed class BioLatencyTests(ITestOutputHelper output)
             probe.Dispose();
             var outerEnd = DiskStat.Read(disk);
 
-            Assert.Equal(ProbeAttachStrategy.BtfRawTracepoint, probe.AttachStrategy);
+            Assert.Equal(strategy, probe.AttachStrategy);
             Assert.True(readings.IsCompleted);
             var last = readings.Items[^1];
             var inner = innerEnd.Minus(innerStart);
