@@ -70,4 +70,36 @@ public sealed class NapiTests(ITestOutputHelper output)
         Assert.InRange(time.Count, c.Polls * 9 / 10, c.Polls);
         Assert.InRange(time.Mean, 100, 10_000_000);
     }
+
+    [Fact]
+    public void WhenThePollerFallsBehindPollsExhaustTheirBudget()
+    {
+        BpfEnvironment.Require();
+        using var veth = new VethPair();
+        veth.MakeReceiverThreaded();
+        var samples = new Collector<NapiSample>();
+        using var probe = new NapiProbe(new NapiOptions { NetworkNamespace = veth.ReceiverNamespace, InterfaceIndex = veth.ReceiverIndex, Interval = TimeSpan.FromMilliseconds(100) });
+        probe.Samples.Subscribe(samples);
+        probe.Start();
+
+        var before = veth.ReceivedPackets();
+        using (var sender = veth.Exec(veth.Sender, UdpTool.Path, "send", VethPair.ReceiverAddress, "9000", Datagrams.ToString(CultureInfo.InvariantCulture)))
+        {
+            Assert.True(sender.WaitForExit(30_000), "the sender did not finish");
+            Assert.Equal(0, sender.ExitCode);
+        }
+        // The poller thread drains what is left in the ring.
+        Thread.Sleep(200);
+        var deviceReceived = veth.ReceivedPackets() - before;
+        probe.Dispose();
+
+        var instance = Assert.Single(samples.Items[^1].Instances);
+        var c = instance.CountersCumulative;
+        output.WriteLine($"sent {Datagrams}, received by the device {deviceReceived} (the rest dropped with veth's ring full); NAPI: {c.Polls} polls, work {c.Work}, budget exhausted {c.BudgetExhausted}, {c.WorkPerPoll:0.0} per poll");
+        output.WriteLine(instance.WorkPerPollCumulative.ToText());
+        Assert.InRange(c.Work, deviceReceived, deviceReceived + 20);
+        // A full budget is 64 packets (the default weight): those polls are in the 64..127 slot.
+        Assert.True(c.BudgetExhausted > 0, "no poll exhausted its budget");
+        Assert.Equal(c.BudgetExhausted, instance.WorkPerPollCumulative[6]);
+    }
 }
