@@ -58,6 +58,36 @@ public sealed class FsLatencyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void StatsByPathAreFoundThroughTheMountsReadAtStart()
+    {
+        BpfEnvironment.Require();
+        // stat(path) has no file descriptor: its file system is known only from st_dev, which the
+        // kernel side looks up among the devices user space prefilled from mountinfo. The helper
+        // touches the file system in no other way, so nothing else could have taught the kernel the device.
+        var path = Path.Combine("/var/tmp", $"xmonitor-stat-{Environment.ProcessId}");
+        File.WriteAllText(path, "x");
+        try
+        {
+            using var load = new FsLoad("stat", path);
+            var readings = new Collector<FsLatencySample>();
+            using var probe = new FsLatencyProbe(new FsLatencyOptions { FileSystemType = "ext4", Filter = ProcessFilter.Pid(load.Pid) });
+            probe.Latency.Subscribe(readings);
+            probe.Start();
+            load.Run();
+            probe.Dispose();
+
+            var op = Assert.Single(readings.Items[^1].Operations);
+            Assert.Equal(FsOperation.Getattr, op.Operation);
+            Assert.Equal(3UL, op.CountersCumulative.Operations);
+            Assert.Equal("ext4", op.Mount?.Type);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void AFifoReadWhoseWriterWaitsIsASlowOperationWithItsFileName()
     {
         BpfEnvironment.Require();

@@ -19,6 +19,7 @@ internal sealed class FsLoad : IDisposable
 
     // "fsload ops FILE": open(create) + 10 writes of 4 KiB + fsync, fsync, fdatasync + 2 fstat,
     // open + 10 reads of 4 KiB, open, stat(FILE), unlink.
+    // "fsload stat FILE": stat(FILE) three times and nothing else.
     // "fsload fifo FIFO": a child opens the FIFO for writing, sleeps 200 ms and writes a byte; the
     // process reads it: one read that waits about 200 ms.
     private const string Source = """
@@ -74,6 +75,9 @@ internal sealed class FsLoad : IDisposable
         		close(fd);
         		check(stat(argv[2], &st) == 0, "stat");
         		unlink(argv[2]);
+        	} else if (!strcmp(argv[1], "stat")) {
+        		for (i = 0; i < 3; i++)
+        			check(stat(argv[2], &st) == 0, "stat");
         	} else {
         		pid_t child = fork();
         		if (child == 0) {
