@@ -151,8 +151,10 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable
                     program.Autoload = programStrategy == strategy && (strategy != ProbeAttachStrategy.Tracepoint || TracepointExists(program.SectionName));
                 _skeleton = open.Load();
             }
-            foreach (var (major, minor) in mounts.Select(m => (m.Major, m.Minor)))
-                _skeleton.FsDevsMap.Update(major << 20 | minor, Magic.GetValueOrDefault(_options.FileSystemType));
+            // stat(path) is attributed by its st_dev alone: the kernel side knows a device only
+            // once it resolved a file there, or from this list.
+            foreach (var mount in mounts)
+                _skeleton.FsDevsMap.Update(mount.KernelDevice, Magic.GetValueOrDefault(_options.FileSystemType));
             foreach (var program in _skeleton.Object.Programs)
             {
                 if (program.IsLoaded)
