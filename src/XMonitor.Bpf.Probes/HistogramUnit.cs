@@ -7,4 +7,6 @@ public enum HistogramUnit
     Microseconds = 0,
     /// <summary>Nanoseconds, for sub-microsecond detail; 32 log2 slots reach about 2.1 seconds.</summary>
     Nanoseconds = 1,
+    /// <summary>Plain counts, not times (for example packets per NAPI poll).</summary>
+    Count = 2,
 }

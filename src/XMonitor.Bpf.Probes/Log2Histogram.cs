@@ -83,7 +83,12 @@ public sealed class Log2Histogram
     public string ToText() => Log2HistogramText.Render(this);
 
     /// <summary>Summarizes the histogram for logs: count, mean and unit.</summary>
-    public override string ToString() => $"{Count} values, mean {Mean:0.##} {(Unit == HistogramUnit.Microseconds ? "us" : "ns")}";
+    public override string ToString() => Unit switch
+    {
+        HistogramUnit.Microseconds => $"{Count} values, mean {Mean:0.##} us",
+        HistogramUnit.Nanoseconds => $"{Count} values, mean {Mean:0.##} ns",
+        _ => $"{Count} values, mean {Mean:0.##}",
+    };
 
     /// <summary>The lower bound of slot <paramref name="slot"/>.</summary>
     internal static ulong LowBound(int slot) => slot == 0 ? 0 : 1UL << slot;

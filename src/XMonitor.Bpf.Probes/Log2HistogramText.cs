@@ -11,7 +11,12 @@ internal static class Log2HistogramText
 
     public static string Render(Log2Histogram histogram)
     {
-        var label = histogram.Unit == HistogramUnit.Microseconds ? "usecs" : "nsecs";
+        var label = histogram.Unit switch
+        {
+            HistogramUnit.Microseconds => "usecs",
+            HistogramUnit.Nanoseconds => "nsecs",
+            _ => "count",
+        };
         var last = -1;
         ulong max = 0;
         for (var i = 0; i < Log2Histogram.SlotCount; i++)

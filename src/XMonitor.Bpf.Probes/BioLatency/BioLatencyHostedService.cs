@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace XMonitor.Bpf.Probes.BioLatency;
+
+/// <summary>Starts the registered <see cref="BioLatencyProbe"/> with the host and stops it (detaching everything) with the host.</summary>
+internal sealed class BioLatencyHostedService(BioLatencyProbe probe, ILoggerFactory? loggerFactory = null) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (loggerFactory is not null)
+            BpfLog.Configure(loggerFactory);
+        probe.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => probe.DisposeAsync().AsTask();
+}

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Options;
+
+namespace XMonitor.Bpf.Probes.BioLatency;
+
+/// <summary>Runs the probe's own option checks in the Options pipeline, so a host fails at start with <see cref="OptionsValidationException"/>.</summary>
+internal sealed class BioLatencyOptionsValidator : IValidateOptions<BioLatencyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BioLatencyOptions options)
+    {
+        var errors = options.Validate();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace XMonitor.Bpf.Probes.BioLatency;
+
+/// <summary>
+/// The block I/O probe (BCC's biolatency and biopattern, per disk and operation): log2 histograms
+/// of the service time (issue to the driver until completion) and of the queue time (insert into
+/// the I/O scheduler until issue), counters of completed requests, errors, bytes and sequential
+/// versus random requests, all aggregated in the kernel, and a record per request slower than a
+/// threshold. It hooks block_rq_insert, block_rq_issue and block_rq_complete as BTF raw tracepoints
+/// (tp_btf) where the kernel has them and as raw tracepoints (raw_tp) otherwise;
+/// <see cref="AttachStrategy"/> says which.
+/// </summary>
+/// <remarks>
+/// Subscribe to <see cref="Latency"/> and <see cref="SlowRequests"/>, then <see cref="Start"/>. The
+/// maps are read every <see cref="BioLatencyOptions.Interval"/> without deleting anything in the
+/// kernel. Requests issued before the start are counted at their completion but have no latency.
+/// Disposing detaches every program, publishes a last reading for the partial interval and
+/// completes the observables. A probe starts once.
+/// </remarks>
+public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable
+{
+    private const string Description = "block I/O probe";
+
+    private readonly BioLatencyOptions _options;
+    private readonly ILogger _logger;
+    private readonly ProbeRunner _runner;
+    private readonly ObservableBroadcaster<BlockIoLatency> _latency;
+    private readonly ObservableBroadcaster<SlowBlockIoEvent> _slow;
+    private readonly Dictionary<BiolatencySkeleton.BiolatencyKey, (Log2Histogram Service, Log2Histogram Queue, BlockIoCounters Counters)> _previous = [];
+    private readonly RingBufferRecordHandler<BiolatencySkeleton.BiolatencyEvent> _onEvent;
+    private BiolatencySkeleton? _skeleton;
+    private long _lastRead;
+
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    public BioLatencyProbe(BioLatencyOptions options, ILogger<BioLatencyProbe>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _latency = new(ReportObserverError);
+        _slow = new(ReportObserverError);
+        _runner = new ProbeRunner(this, Description, _logger, () =>
+        {
+            _latency.Complete();
+            _slow.Complete();
+        });
+        _onEvent = OnEvent;
+    }
+
+    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
+    public BioLatencyOptions Options => _options.Clone();
+
+    /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
+    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+
+    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
+    public bool IsRunning => _runner.IsRunning;
+
+    /// <summary>The histograms and counters per disk and operation, every <see cref="BioLatencyOptions.Interval"/> and once more on dispose.</summary>
+    public IObservable<BlockIoLatency> Latency => _latency;
+
+    /// <summary>Requests whose service time reached <see cref="BioLatencyOptions.SlowThreshold"/>, as they complete (none when the threshold is zero).</summary>
+    public IObservable<SlowBlockIoEvent> SlowRequests => _slow;
+
+    /// <summary>Records the kernel could not write because the ring buffer was full (readers too slow); 0 when not running.</summary>
+    public ulong DroppedEvents => _runner.WithSession(() => _skeleton!.EventsDropped, 0UL);
+
+    /// <summary>
+    /// Loads the programs, attaches them and starts reading. Options are checked first; the attach
+    /// strategy is the forced one or the best the kernel offers.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
+    /// <exception cref="BpfNotSupportedException">The kernel offers neither tp_btf nor raw_tp (or not the forced one).</exception>
+    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
+    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
+    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
+    public void Start() => _runner.Start(_options.Interval, Attach);
+
+    /// <summary>
+    /// The kernel's run statistics of the attached programs by name (run count, total run time);
+    /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
+    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
+
+    /// <summary>
+    /// Detaches the programs, publishes the last partial interval, completes the observables and
+    /// frees the kernel objects. Called from inside one of the probe's own callbacks, it returns at
+    /// once and the probe stops as soon as the callback returns.
+    /// </summary>
+    public void Dispose() => _runner.Dispose();
+
+    /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
+    public ValueTask DisposeAsync() => _runner.DisposeAsync();
+
+    private ProbeSession Attach()
+    {
+        var errors = _options.Validate();
+        if (errors.Count > 0)
+            throw new ArgumentException("invalid block I/O probe options: " + string.Join("; ", errors), "options");
+        var (strategy, reason) = ChooseStrategy();
+        uint targetDev = 0;
+        if (_options.Disk is { } disk)
+        {
+            var (major, minor) = DiskResolver.Resolve(disk);
+            targetDev = BlockDevice.ToKernel(major, minor);
+        }
+
+        var btf = strategy == ProbeAttachStrategy.BtfRawTracepoint;
+        var links = new List<BpfLink>();
+        BpfRingBuffer<BiolatencySkeleton.BiolatencyEvent>? ring = null;
+        try
+        {
+            using (var open = BiolatencySkeleton.Open())
+            {
+                open.TargNs = _options.Unit == HistogramUnit.Nanoseconds;
+                open.TargDev = targetDev;
+                open.SlowMinNs = Nanoseconds(_options.SlowThreshold);
+                open.TpBtfBlockRqInsertProgram.Autoload = btf;
+                open.TpBtfBlockRqIssueProgram.Autoload = btf;
+                open.TpBtfBlockRqCompleteProgram.Autoload = btf;
+                open.RawTpBlockRqInsertProgram.Autoload = !btf;
+                open.RawTpBlockRqIssueProgram.Autoload = !btf;
+                open.RawTpBlockRqCompleteProgram.Autoload = !btf;
+                _skeleton = open.Load();
+            }
+            BpfProgram[] programs = btf
+                ? [_skeleton.TpBtfBlockRqInsertProgram, _skeleton.TpBtfBlockRqIssueProgram, _skeleton.TpBtfBlockRqCompleteProgram]
+                : [_skeleton.RawTpBlockRqInsertProgram, _skeleton.RawTpBlockRqIssueProgram, _skeleton.RawTpBlockRqCompleteProgram];
+            foreach (var program in programs)
+                links.Add(program.Attach());
+            if (_options.SlowThreshold > TimeSpan.Zero)
+                ring = _skeleton.OpenEventsReader();
+        }
+        catch
+        {
+            foreach (var link in links)
+                link.Dispose();
+            _skeleton?.Dispose();
+            throw;
+        }
+
+        AttachStrategy = strategy;
+        _lastRead = Stopwatch.GetTimestamp();
+        var skeleton = _skeleton;
+        _logger.LogInformation(
+            "Block I/O probe attached with {Strategy} ({Reason}); disks: {Disk}; histograms in {Unit}; slow-request threshold {Threshold}",
+            strategy.SectionName(), reason, _options.Disk ?? "all", _options.Unit, _options.SlowThreshold);
+        return new ProbeSession(links, () =>
+        {
+            ring?.Dispose();
+            skeleton.Dispose();
+        }, PublishLatency)
+        {
+            ConsumeEvents = ring is null ? null : () => ring.Consume(_onEvent),
+            WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
+            Stopped = () =>
+            {
+                if (skeleton.EventsDropped is > 0 and var dropped)
+                    _logger.LogWarning("Block I/O probe: the kernel dropped {Dropped} slow-request records because the ring buffer was full", dropped);
+            },
+        };
+    }
+
+    private (ProbeAttachStrategy Strategy, string Reason) ChooseStrategy()
+    {
+        if (_options.AttachStrategy is { } forced)
+        {
+            KernelFeatures.Require(forced.RequiredFeature(), Description);
+            return (forced, "forced by options");
+        }
+        foreach (var strategy in BioLatencyOptions.SupportedStrategies)
+        {
+            if (KernelFeatures.IsSupported(strategy.RequiredFeature()))
+                return (strategy, strategy == BioLatencyOptions.SupportedStrategies[0] ? "the kernel has BTF raw tracepoints" : "the kernel lacks tp_btf");
+        }
+        throw new BpfNotSupportedException(Description, "tp_btf or raw_tp", detail: KernelFeatures.Check(KernelFeature.RawTracepoint).Reason);
+    }
+
+    private static ulong Nanoseconds(TimeSpan value) => (ulong)value.Ticks * 100;
+
+    private void PublishLatency() => _latency.Publish(ReadLatency());
+
+    private BlockIoLatency ReadLatency()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var interval = Stopwatch.GetElapsedTime(_lastRead, now);
+        _lastRead = now;
+        var unit = _options.Unit;
+        var skeleton = _skeleton!;
+        var empty = new Log2Histogram([], 0, unit);
+
+        // A disk and operation can have a queue-time entry before its first completion, so the
+        // keys are the union of the three maps. Only lookups: the kernel's counters are never reset.
+        var keys = new HashSet<BiolatencySkeleton.BiolatencyKey>();
+        foreach (var key in skeleton.DiskStatsMap.Keys)
+            keys.Add(key);
+        foreach (var key in skeleton.ServiceHistsMap.Keys)
+            keys.Add(key);
+        foreach (var key in skeleton.QueueHistsMap.Keys)
+            keys.Add(key);
+
+        var operations = new List<BlockIoOperationLatency>(keys.Count);
+        foreach (var key in keys)
+        {
+            var name = "";
+            var counters = default(BlockIoCounters);
+            if (skeleton.DiskStatsMap.TryLookup(key, out var stats))
+            {
+                counters = new BlockIoCounters(stats.Requests, stats.Errors, stats.Bytes, stats.Sequential, stats.Random);
+                name = stats.Disk.ToString();
+            }
+            var service = skeleton.ServiceHistsMap.TryLookup(key, out var s) ? new Log2Histogram(s.Slots, s.Sum, unit) : empty;
+            var queue = skeleton.QueueHistsMap.TryLookup(key, out var q) ? new Log2Histogram(q.Slots, q.Sum, unit) : empty;
+            var known = _previous.TryGetValue(key, out var earlier);
+            _previous[key] = (service, queue, counters);
+            operations.Add(new BlockIoOperationLatency
+            {
+                Disk = BlockDevice.FromKernel(key.Dev, name),
+                Operation = (BlockIoOperation)key.Op,
+                ServiceTime = !known ? service : service.Subtract(earlier.Service),
+                ServiceTimeCumulative = service,
+                QueueTime = !known ? queue : queue.Subtract(earlier.Queue),
+                QueueTimeCumulative = queue,
+                Counters = !known ? counters : counters.Subtract(earlier.Counters),
+                CountersCumulative = counters,
+            });
+        }
+        operations.Sort((a, b) => a.Disk.Major != b.Disk.Major ? a.Disk.Major.CompareTo(b.Disk.Major)
+            : a.Disk.Minor != b.Disk.Minor ? a.Disk.Minor.CompareTo(b.Disk.Minor)
+            : a.Operation.CompareTo(b.Operation));
+        return new BlockIoLatency(DateTimeOffset.UtcNow, interval, unit, operations);
+    }
+
+    private void OnEvent(ref readonly BiolatencySkeleton.BiolatencyEvent e)
+    {
+        if (!_slow.HasObservers)
+            return;
+        _slow.Publish(new SlowBlockIoEvent
+        {
+            Disk = BlockDevice.FromKernel(e.Dev, e.Disk.ToString()),
+            Operation = (BlockIoOperation)e.Op,
+            Sector = e.Sector,
+            Bytes = e.Bytes,
+            Status = e.Error,
+            QueueNanoseconds = e.QueueNs,
+            ServiceNanoseconds = e.ServiceNs,
+            ProcessId = (int)e.Pid,
+            ThreadId = (int)e.Tid,
+            Command = e.Comm.ToString(),
+            Timestamp = DateTimeOffset.UtcNow,
+        });
+    }
+
+    private void ReportObserverError(Exception e)
+        => _logger.LogError(e, "Block I/O probe: an observer threw; it stays subscribed");
+}

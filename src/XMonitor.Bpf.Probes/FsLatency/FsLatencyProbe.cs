@@ -1,0 +1,331 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace XMonitor.Bpf.Probes.FsLatency;
+
+/// <summary>
+/// The file-system latency probe (BCC's nfsdist and nfsslower, for any file-system type): per file
+/// system and operation (read, write, open, fsync, getattr) log2 latency histograms in microseconds
+/// and counters, and a record per call slower than a threshold, for the mounts of one type (NFS by
+/// default). Where the kernel has them it hooks the NFS client's operations with fentry/fexit or
+/// kprobes (NFS only: the time NFS itself takes); otherwise, and for every other type, the syscall
+/// tracepoints, finding each call's file system through the task's file table (the time of the
+/// whole call, VFS and page cache included). <see cref="AttachStrategy"/> says which.
+/// </summary>
+/// <remarks>
+/// Subscribe to <see cref="Latency"/> and <see cref="SlowOperations"/>, then <see cref="Start"/>. The
+/// mounts of the type found at start are in <see cref="Mounts"/>; without any the probe still runs
+/// (and logs a warning), so a file system mounted later is measured too. Readings are published
+/// every <see cref="FsLatencyOptions.Interval"/> once the first call was seen: a probe with nothing to
+/// watch emits nothing. Disposing detaches every program, publishes a last reading for the partial
+/// interval and completes the observables. A probe starts once.
+/// </remarks>
+public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable
+{
+    private const string Description = "file-system latency probe";
+    private const int TypeNameSize = 16;
+
+    // Super block magic numbers (include/uapi/linux/magic.h): a cheap first test in the kernel
+    // before the type name is compared. Types not listed are matched by name alone.
+    private static readonly Dictionary<string, ulong> Magic = new(StringComparer.Ordinal)
+    {
+        ["nfs"] = 0x6969,
+        ["nfs4"] = 0x6969,
+        ["ext2"] = 0xEF53,
+        ["ext3"] = 0xEF53,
+        ["ext4"] = 0xEF53,
+        ["tmpfs"] = 0x01021994,
+        ["xfs"] = 0x58465342,
+        ["btrfs"] = 0x9123683E,
+    };
+
+    private readonly FsLatencyOptions _options;
+    private readonly ILogger _logger;
+    private readonly ProbeRunner _runner;
+    private readonly ObservableBroadcaster<FsLatencySample> _latency;
+    private readonly ObservableBroadcaster<SlowFsOperationEvent> _slow;
+    private readonly Dictionary<FslatencySkeleton.FslatencyKey, (Log2Histogram Latency, FsCounters Counters)> _previous = [];
+    private readonly RingBufferRecordHandler<FslatencySkeleton.FslatencyEvent> _onEvent;
+    private IReadOnlyList<FileSystemMount> _mounts = [];
+    private FslatencySkeleton? _skeleton;
+    private long _lastRead;
+
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    public FsLatencyProbe(FsLatencyOptions options, ILogger<FsLatencyProbe>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _latency = new(ReportObserverError);
+        _slow = new(ReportObserverError);
+        _runner = new ProbeRunner(this, Description, _logger, () =>
+        {
+            _latency.Complete();
+            _slow.Complete();
+        });
+        _onEvent = OnEvent;
+    }
+
+    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
+    public FsLatencyOptions Options => _options.Clone();
+
+    /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
+    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+
+    /// <summary>
+    /// The file systems of the selected type mounted when the probe started (one per device); empty
+    /// before start, and when there was none (for NFS on a machine without NFS mounts).
+    /// </summary>
+    public IReadOnlyList<FileSystemMount> Mounts => _mounts;
+
+    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
+    public bool IsRunning => _runner.IsRunning;
+
+    /// <summary>The histograms and counters per file system and operation, every <see cref="FsLatencyOptions.Interval"/> once a call was seen, and once more on dispose.</summary>
+    public IObservable<FsLatencySample> Latency => _latency;
+
+    /// <summary>Calls that took at least <see cref="FsLatencyOptions.SlowThreshold"/>, as they return (none when the threshold is zero).</summary>
+    public IObservable<SlowFsOperationEvent> SlowOperations => _slow;
+
+    /// <summary>Records the kernel could not write because the ring buffer was full (readers too slow); 0 when not running.</summary>
+    public ulong DroppedEvents => _runner.WithSession(() => _skeleton!.EventsDropped, 0UL);
+
+    /// <summary>
+    /// Loads the programs, attaches them and starts reading. Options are checked first; the attach
+    /// strategy is the forced one or the best the kernel offers for the type.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
+    /// <exception cref="BpfNotSupportedException">The kernel lacks the forced strategy, or tracepoints.</exception>
+    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
+    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
+    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
+    public void Start() => _runner.Start(_options.Interval, Attach);
+
+    /// <summary>
+    /// The kernel's run statistics of the attached programs by name (run count, total run time);
+    /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
+    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
+
+    /// <summary>
+    /// Detaches the programs, publishes the last partial interval, completes the observables and
+    /// frees the kernel objects. Called from inside one of the probe's own callbacks, it returns at
+    /// once and the probe stops as soon as the callback returns.
+    /// </summary>
+    public void Dispose() => _runner.Dispose();
+
+    /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
+    public ValueTask DisposeAsync() => _runner.DisposeAsync();
+
+    private bool Selects(string type) => _options.FileSystemType == FsLatencyOptions.Nfs ? type is "nfs" or "nfs4" : type == _options.FileSystemType;
+
+    private ProbeSession Attach()
+    {
+        var errors = _options.Validate();
+        if (errors.Count > 0)
+            throw new ArgumentException("invalid file-system latency probe options: " + string.Join("; ", errors), "options");
+        var (strategy, reason) = ChooseStrategy();
+        var mounts = MountTable.Read(Selects);
+        var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
+
+        BpfRingBuffer<FslatencySkeleton.FslatencyEvent>? ring = null;
+        var links = new List<BpfLink>();
+        try
+        {
+            using (var open = FslatencySkeleton.Open())
+            {
+                // "nfs" covers nfs and nfs4, which share the magic: no name to compare then.
+                open.FsMagic = Magic.GetValueOrDefault(_options.FileSystemType);
+                var type = open.FsType;
+                type.Clear();
+                if (_options.FileSystemType != FsLatencyOptions.Nfs)
+                    Encoding.UTF8.GetBytes(_options.FileSystemType, type[..(TypeNameSize - 1)]);
+                open.SlowMinNs = (ulong)_options.SlowThreshold.Ticks * 100;
+                open.XmFilterKind = (FslatencySkeleton.XmFilterKindEnum)_options.Filter.Kind;
+                open.XmFilterValue = _options.Filter.Value;
+                open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
+                foreach (var (programStrategy, program) in Programs(open))
+                    program.Autoload = programStrategy == strategy && (strategy != ProbeAttachStrategy.Tracepoint || TracepointExists(program.SectionName));
+                _skeleton = open.Load();
+            }
+            // stat(path) is attributed by its st_dev alone: the kernel side knows a device only
+            // once it resolved a file there, or from this list.
+            foreach (var mount in mounts)
+                _skeleton.FsDevsMap.Update(mount.KernelDevice, Magic.GetValueOrDefault(_options.FileSystemType));
+            foreach (var program in _skeleton.Object.Programs)
+            {
+                if (program.IsLoaded)
+                    links.Add(program.Attach());
+            }
+            if (_options.SlowThreshold > TimeSpan.Zero)
+                ring = _skeleton.OpenEventsReader();
+        }
+        catch
+        {
+            foreach (var link in links)
+                link.Dispose();
+            _skeleton?.Dispose();
+            throw;
+        }
+
+        AttachStrategy = strategy;
+        _mounts = mounts;
+        _lastRead = Stopwatch.GetTimestamp();
+        var skeleton = _skeleton;
+        _logger.LogInformation(
+            "File-system latency probe attached with {Strategy} ({Reason}) for {Type}; filter: {Filter}; slow-operation threshold {Threshold}",
+            strategy.SectionName(), reason, _options.FileSystemType, _options.Filter, _options.SlowThreshold);
+        if (mounts.Count == 0)
+            _logger.LogWarning("File-system latency probe: no {Type} mount exists; nothing to report until one is mounted", _options.FileSystemType);
+        else
+            _logger.LogInformation("File-system latency probe: watching {Mounts}", string.Join("; ", mounts));
+        return new ProbeSession(links, () =>
+        {
+            ring?.Dispose();
+            skeleton.Dispose();
+        }, PublishLatency)
+        {
+            ConsumeEvents = ring is null ? null : () => ring.Consume(_onEvent),
+            WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
+            Stopped = () =>
+            {
+                if (skeleton.EventsDropped is > 0 and var dropped)
+                    _logger.LogWarning("File-system latency probe: the kernel dropped {Dropped} slow-operation records because the ring buffer was full", dropped);
+            },
+        };
+    }
+
+    /// <summary>Every program with the strategy it belongs to.</summary>
+    private static IEnumerable<(ProbeAttachStrategy, OpenBpfProgram)> Programs(OpenFslatencySkeleton o)
+    {
+        OpenBpfProgram[] tracepoints =
+        [
+            o.TpSysEnterReadProgram, o.TpSysEnterPread64Program, o.TpSysEnterWriteProgram, o.TpSysEnterPwrite64Program,
+            o.TpSysEnterFsyncProgram, o.TpSysEnterFdatasyncProgram, o.TpSysEnterNewfstatProgram, o.TpSysEnterOpenatProgram,
+            o.TpSysEnterOpenProgram, o.TpSysEnterNewfstatatProgram, o.TpSysEnterStatxProgram,
+            o.TpSysExitReadProgram, o.TpSysExitPread64Program, o.TpSysExitWriteProgram, o.TpSysExitPwrite64Program,
+            o.TpSysExitFsyncProgram, o.TpSysExitFdatasyncProgram, o.TpSysExitNewfstatProgram, o.TpSysExitOpenatProgram,
+            o.TpSysExitOpenProgram, o.TpSysExitNewfstatatProgram, o.TpSysExitStatxProgram,
+        ];
+        OpenBpfProgram[] kprobes =
+        [
+            o.KprobeNfsFileReadProgram, o.KretprobeNfsFileReadProgram, o.KprobeNfsFileWriteProgram, o.KretprobeNfsFileWriteProgram,
+            o.KprobeNfsFileOpenProgram, o.KretprobeNfsFileOpenProgram, o.KprobeNfsFileFsyncProgram, o.KretprobeNfsFileFsyncProgram,
+            o.KprobeNfsGetattrProgram, o.KretprobeNfsGetattrProgram,
+        ];
+        OpenBpfProgram[] fentries =
+        [
+            o.FentryNfsFileReadProgram, o.FexitNfsFileReadProgram, o.FentryNfsFileWriteProgram, o.FexitNfsFileWriteProgram,
+            o.FentryNfsFileOpenProgram, o.FexitNfsFileOpenProgram, o.FentryNfsFileFsyncProgram, o.FexitNfsFileFsyncProgram,
+            o.FentryNfsGetattrProgram, o.FexitNfsGetattrProgram,
+        ];
+        return tracepoints.Select(p => (ProbeAttachStrategy.Tracepoint, p))
+            .Concat(kprobes.Select(p => (ProbeAttachStrategy.Kprobe, p)))
+            .Concat(fentries.Select(p => (ProbeAttachStrategy.Fentry, p)));
+    }
+
+    /// <summary>
+    /// Whether the syscall tracepoint of a <c>tp/syscalls/...</c> section exists: open and newfstat
+    /// are x86-64 (and a few other architectures') syscalls only, and their programs are left out elsewhere.
+    /// </summary>
+    private static bool TracepointExists(string section)
+        => KernelFeatures.TracefsPath is { } tracefs && Directory.Exists(Path.Combine(tracefs, "events", section["tp/".Length..]));
+
+    private (ProbeAttachStrategy Strategy, string Reason) ChooseStrategy()
+    {
+        if (_options.AttachStrategy is { } forced)
+        {
+            KernelFeatures.Require(forced.RequiredFeature(), Description);
+            return (forced, "forced by options");
+        }
+        if (!_options.IsNfs)
+        {
+            KernelFeatures.Require(KernelFeature.Tracepoint, Description);
+            return (ProbeAttachStrategy.Tracepoint, $"the function strategies are for NFS only, not {_options.FileSystemType}");
+        }
+        if (KernelFeatures.IsSupported(KernelFeature.Fentry) && NfsModuleLoaded())
+            return (ProbeAttachStrategy.Fentry, "the kernel has fentry and the nfs module is loaded");
+        if (KernelFeatures.IsSupported(KernelFeature.Kprobe))
+            return (ProbeAttachStrategy.Kprobe, KernelFeatures.IsSupported(KernelFeature.Fentry) ? "the nfs module is not loaded, which fentry needs" : "the kernel lacks fentry");
+        KernelFeatures.Require(KernelFeature.Tracepoint, Description);
+        return (ProbeAttachStrategy.Tracepoint, "the kernel has neither fentry nor kprobes");
+    }
+
+    /// <summary>fentry finds nfs_file_read and the others in the nfs module's BTF, so the module must be there (or built in).</summary>
+    private static bool NfsModuleLoaded() => File.Exists("/sys/kernel/btf/nfs") || Directory.Exists("/sys/module/nfs");
+
+    private void PublishLatency()
+    {
+        var reading = ReadLatency();
+        if (reading.Operations.Count > 0)
+            _latency.Publish(reading);
+    }
+
+    private FsLatencySample ReadLatency()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var interval = Stopwatch.GetElapsedTime(_lastRead, now);
+        _lastRead = now;
+        var skeleton = _skeleton!;
+        var empty = new Log2Histogram([], 0, HistogramUnit.Microseconds);
+        IReadOnlyList<FileSystemMount>? current = null;
+
+        var operations = new List<FsOperationLatency>();
+        // Only lookups: the kernel's counters are never reset. Every key has its counters.
+        foreach (var key in skeleton.OpStatsMap.Keys)
+        {
+            if (!skeleton.OpStatsMap.TryLookup(key, out var stats))
+                continue;
+            var counters = new FsCounters(stats.Ops, stats.Errors, stats.Bytes);
+            var latency = skeleton.LatencyHistsMap.TryLookup(key, out var h) ? new Log2Histogram(h.Slots, h.Sum, HistogramUnit.Microseconds) : empty;
+            var known = _previous.TryGetValue(key, out var earlier);
+            _previous[key] = (latency, counters);
+            uint major = key.Dev >> 20, minor = key.Dev & 0xfffff;
+            // A file system mounted after the start: look it up again, once per reading.
+            var mount = _mounts.FirstOrDefault(m => m.KernelDevice == key.Dev)
+                ?? (current ??= MountTable.Read(Selects)).FirstOrDefault(m => m.KernelDevice == key.Dev);
+            operations.Add(new FsOperationLatency
+            {
+                Major = major,
+                Minor = minor,
+                Mount = mount,
+                Operation = (FsOperation)key.Op,
+                Latency = known ? latency.Subtract(earlier.Latency) : latency,
+                LatencyCumulative = latency,
+                Counters = known ? counters.Subtract(earlier.Counters) : counters,
+                CountersCumulative = counters,
+            });
+        }
+        operations.Sort((a, b) => a.Major != b.Major ? a.Major.CompareTo(b.Major)
+            : a.Minor != b.Minor ? a.Minor.CompareTo(b.Minor)
+            : a.Operation.CompareTo(b.Operation));
+        return new FsLatencySample(DateTimeOffset.UtcNow, interval, operations);
+    }
+
+    private void OnEvent(ref readonly FslatencySkeleton.FslatencyEvent e)
+    {
+        if (!_slow.HasObservers)
+            return;
+        _slow.Publish(new SlowFsOperationEvent
+        {
+            Operation = (FsOperation)e.Op,
+            FileName = e.File.ToString(),
+            Inode = e.Ino,
+            Major = e.Dev >> 20,
+            Minor = e.Dev & 0xfffff,
+            Result = e.Ret,
+            RequestedBytes = e.Size,
+            LatencyNanoseconds = e.LatencyNs,
+            ProcessId = (int)e.Pid,
+            ThreadId = (int)e.Tid,
+            Command = e.Comm.ToString(),
+            Timestamp = DateTimeOffset.UtcNow,
+        });
+    }
+
+    private void ReportObserverError(Exception e)
+        => _logger.LogError(e, "File-system latency probe: an observer threw; it stays subscribed");
+}

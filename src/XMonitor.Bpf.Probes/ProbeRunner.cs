@@ -1,0 +1,193 @@
+using Microsoft.Extensions.Logging;
+
+namespace XMonitor.Bpf.Probes;
+
+/// <summary>
+/// The life cycle an interval probe shares with the others: start once, an interval timer that
+/// reads the kernel's maps, an optional thread draining a ring buffer, and a stop that detaches
+/// first, publishes what the maps and the ring hold last, then frees the kernel objects. Dispose
+/// from inside one of the probe's own callbacks is deferred to the thread pool, so it never waits
+/// for the thread it runs on.
+/// </summary>
+internal sealed class ProbeRunner(object owner, string description, ILogger logger, Action completeObservables)
+{
+    private const int StateNew = 0;
+    private const int StateRunning = 1;
+    private const int StateDisposed = 2;
+
+    [ThreadStatic] private static ProbeRunner? t_callbackOf;
+
+    private readonly Lock _gate = new();
+    private readonly Lock _readGate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private int _state = StateNew;
+    private ProbeSession? _session;
+    private Thread? _reader;
+    private Task? _ticker;
+
+    public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
+
+    /// <summary>
+    /// Starts: <paramref name="attach"/> loads and attaches (and must release what it made if it
+    /// throws); then the timer and the ring-buffer thread run until dispose.
+    /// </summary>
+    public void Start(TimeSpan interval, Func<ProbeSession> attach)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_state == StateDisposed, owner);
+            if (_state == StateRunning)
+                throw new InvalidOperationException($"the {description} is already running");
+            _session = attach();
+            if (_session.ConsumeEvents is not null)
+            {
+                _reader = new Thread(ReadEvents) { IsBackground = true, Name = $"{description} events" };
+                _reader.Start();
+            }
+            _ticker = Task.Run(() => TickAsync(interval));
+            _state = StateRunning;
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> on the session while it is running (under the start/stop lock); <paramref name="fallback"/> otherwise.</summary>
+    public T WithSession<T>(Func<T> read, T fallback)
+    {
+        lock (_gate)
+            return _state == StateRunning ? read() : fallback;
+    }
+
+    /// <summary>The kernel's run statistics of the attached programs by name.</summary>
+    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
+    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics()
+    {
+        lock (_gate)
+        {
+            if (_state != StateRunning)
+                throw new InvalidOperationException($"the {description} is not running");
+            return _session!.Links.ToDictionary(l => l.Program.Name, l => l.Program.GetStatistics());
+        }
+    }
+
+    /// <summary>Runs a publication marked as this probe's callback, so a Dispose inside it is deferred.</summary>
+    public void AsCallback(Action publish)
+    {
+        var outer = t_callbackOf;
+        t_callbackOf = this;
+        try
+        {
+            publish();
+        }
+        finally
+        {
+            t_callbackOf = outer;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (DeferredFromCallback())
+            return;
+        if (BeginStop() is { } ticker)
+        {
+            ticker.GetAwaiter().GetResult();
+            FinishStop();
+        }
+        completeObservables();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (DeferredFromCallback())
+            return;
+        if (BeginStop() is { } ticker)
+        {
+            await ticker.ConfigureAwait(false);
+            FinishStop();
+        }
+        completeObservables();
+    }
+
+    private bool DeferredFromCallback()
+    {
+        if (t_callbackOf != this)
+            return false;
+        ThreadPool.UnsafeQueueUserWorkItem(static runner => runner.Dispose(), this, preferLocal: false);
+        return true;
+    }
+
+    private Task? BeginStop()
+    {
+        lock (_gate)
+        {
+            if (_state == StateDisposed)
+                return null;
+            var wasRunning = _state == StateRunning;
+            _state = StateDisposed;
+            _stop.Cancel();
+            return wasRunning ? _ticker : null;
+        }
+    }
+
+    private void FinishStop()
+    {
+        var session = _session!;
+        _reader?.Join();
+        session.Detach();
+        // Detached: what the maps and the ring hold now is final.
+        PublishInterval(session);
+        if (session.ConsumeEvents is { } consume)
+            AsCallback(consume);
+        session.Stopped?.Invoke();
+        lock (_gate)
+            session.Dispose();
+        logger.LogInformation("{Probe} detached", description);
+    }
+
+    private async Task TickAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                PublishInterval(_session!);
+        }
+        catch (OperationCanceledException)
+        {
+            // Dispose stops the timer; the last reading is published by FinishStop.
+        }
+    }
+
+    private void PublishInterval(ProbeSession session)
+    {
+        lock (_readGate)
+        {
+            try
+            {
+                AsCallback(session.PublishInterval);
+            }
+            catch (BpfException e)
+            {
+                logger.LogError(e, "{Probe}: reading the kernel's maps failed", description);
+            }
+        }
+    }
+
+    private void ReadEvents()
+    {
+        var session = _session!;
+        var token = _stop.Token;
+        t_callbackOf = this;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                session.ConsumeEvents!();
+                session.WaitEvents!(token);
+            }
+        }
+        catch (BpfException e)
+        {
+            logger.LogError(e, "{Probe}: reading the event ring buffer failed; no more events", description);
+        }
+    }
+}

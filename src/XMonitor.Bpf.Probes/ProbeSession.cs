@@ -1,0 +1,34 @@
+namespace XMonitor.Bpf.Probes;
+
+/// <summary>
+/// What one start of a probe made in the kernel and how <see cref="ProbeRunner"/> drives it: the
+/// links (detached first on stop), the reading published every interval, the optional ring-buffer
+/// drain, and the objects freed last (<c>release</c>: ring-buffer readers, then the skeleton).
+/// </summary>
+internal sealed class ProbeSession(IReadOnlyList<BpfLink> links, Action release, Action publishInterval) : IDisposable
+{
+    public IReadOnlyList<BpfLink> Links => links;
+
+    public Action PublishInterval => publishInterval;
+
+    /// <summary>Hands every waiting ring-buffer record to the probe; null without a ring buffer.</summary>
+    public Action? ConsumeEvents { get; init; }
+
+    /// <summary>Blocks until records may be waiting or the token is cancelled; set with <see cref="ConsumeEvents"/>.</summary>
+    public Action<CancellationToken>? WaitEvents { get; init; }
+
+    /// <summary>Runs after the last reading and records, before the kernel objects are freed (for example to log dropped records).</summary>
+    public Action? Stopped { get; init; }
+
+    public void Detach()
+    {
+        foreach (var link in links)
+            link.Dispose();
+    }
+
+    public void Dispose()
+    {
+        Detach();
+        release();
+    }
+}

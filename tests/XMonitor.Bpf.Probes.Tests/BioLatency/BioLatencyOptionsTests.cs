@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using XMonitor.Bpf.Probes.BioLatency;
+
+namespace XMonitor.Bpf.Probes.Tests.BioLatency;
+
+/// <summary>Bad options fail on start naming the option, before anything is loaded; a host validates them at start.</summary>
+public sealed class BioLatencyOptionsTests
+{
+    [Theory]
+    [InlineData(nameof(BioLatencyOptions.Interval))]
+    [InlineData(nameof(BioLatencyOptions.Unit))]
+    [InlineData(nameof(BioLatencyOptions.Disk))]
+    [InlineData(nameof(BioLatencyOptions.SlowThreshold))]
+    [InlineData(nameof(BioLatencyOptions.AttachStrategy))]
+    public void EachBadOptionIsNamedOnStart(string option)
+    {
+        var options = option switch
+        {
+            nameof(BioLatencyOptions.Interval) => new BioLatencyOptions { Interval = TimeSpan.FromMilliseconds(1) },
+            nameof(BioLatencyOptions.Unit) => new BioLatencyOptions { Unit = (HistogramUnit)7 },
+            nameof(BioLatencyOptions.Disk) => new BioLatencyOptions { Disk = "no-such-disk" },
+            nameof(BioLatencyOptions.SlowThreshold) => new BioLatencyOptions { SlowThreshold = TimeSpan.FromSeconds(-1) },
+            _ => new BioLatencyOptions { AttachStrategy = ProbeAttachStrategy.Kprobe },
+        };
+        using var probe = new BioLatencyProbe(options);
+
+        var e = Assert.Throws<ArgumentException>(probe.Start);
+        Assert.Equal("options", e.ParamName);
+        Assert.Contains(option, e.Message);
+        Assert.False(probe.IsRunning);
+        Assert.Null(probe.AttachStrategy);
+    }
+
+    [Fact]
+    public async Task AHostWithBadOptionsFailsToStartAndAGoodOneStartsAndStopsTheProbe()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddBioLatencyProbe(o => o.Disk = "no-such-disk");
+        using (var host = builder.Build())
+        {
+            var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+            Assert.Contains("Disk 'no-such-disk' is not a block device", e.Message);
+        }
+
+        BpfEnvironment.Require();
+        builder = Host.CreateApplicationBuilder();
+        builder.Services.AddBioLatencyProbe(o => o.Interval = TimeSpan.FromMilliseconds(50));
+        using var good = builder.Build();
+        var probe = good.Services.GetRequiredService<BioLatencyProbe>();
+        var readings = new Collector<BlockIoLatency>();
+        probe.Latency.Subscribe(readings);
+        await good.StartAsync(TestContext.Current.CancellationToken);
+        Assert.True(probe.IsRunning);
+        Assert.Equal(3, probe.GetProgramStatistics().Count);
+        Assert.NotNull(readings.WaitFor(_ => true, TimeSpan.FromSeconds(5)));
+        await good.StopAsync(TestContext.Current.CancellationToken);
+        Assert.False(probe.IsRunning);
+        Assert.True(readings.IsCompleted);
+    }
+
+    [Fact]
+    public void TheOperationValuesAreTheKernelSides()
+    {
+        foreach (var op in Enum.GetValues<BlockIoOperation>())
+            Assert.Equal(op.ToString(), ((BiolatencySkeleton.BiolatencyOp)(uint)op).ToString());
+        Assert.Equal(Enum.GetValues<BlockIoOperation>().Length, Enum.GetValues<BiolatencySkeleton.BiolatencyOp>().Length);
+    }
+}

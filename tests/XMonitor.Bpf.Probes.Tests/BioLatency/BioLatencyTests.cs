@@ -1,0 +1,120 @@
+using XMonitor.Bpf.Probes.BioLatency;
+
+namespace XMonitor.Bpf.Probes.Tests.BioLatency;
+
+/// <summary>
+/// Known direct I/O on a file of the root file system against the block layer's own counters
+/// (/sys/block/DISK/stat) over the same window, and the slow-request records of that I/O.
+/// </summary>
+public sealed class BioLatencyTests(ITestOutputHelper output)
+{
+    private const int BlockSize = 64 * 1024;
+    private const int Blocks = 32;
+    private const int SmallSize = 4096;
+    private const int Syncs = 3;
+    private const string Directory = "/var/tmp";
+
+    [Theory]
+    [InlineData(ProbeAttachStrategy.BtfRawTracepoint)]
+    [InlineData(ProbeAttachStrategy.RawTracepoint)]
+    public void CountsPerOperationMatchWhatTheDeviceCompletedOverTheSameWindow(ProbeAttachStrategy strategy)
+    {
+        BpfEnvironment.Require();
+        var disk = RootDisk.Of(Directory);
+        var path = Path.Combine(Directory, $"xmonitor-biolatency-{Environment.ProcessId}.dat");
+        var readings = new Collector<BlockIoLatency>();
+        var slow = new Collector<SlowBlockIoEvent>();
+        try
+        {
+            using var io = new DirectIo(path, BlockSize);
+            // Allocates the file's blocks (and JIT-compiles the calls, whose code would otherwise be
+            // read from disk by the test's thread) before the probe runs, so the measured writes
+            // overwrite allocated blocks: one request each, no block allocation.
+            for (var i = 0; i < Blocks; i++)
+                io.Write((long)i * BlockSize, BlockSize);
+            io.Sync();
+            io.Read(0, BlockSize);
+
+            // Every request is a "slow" one (100 ns), so each of the test's requests is seen with its thread.
+            using var probe = new BioLatencyProbe(new BioLatencyOptions { AttachStrategy = strategy, Disk = disk, Interval = TimeSpan.FromMilliseconds(100), SlowThreshold = TimeSpan.FromTicks(1) });
+            probe.Latency.Subscribe(readings);
+            probe.SlowRequests.Subscribe(slow);
+            var outerStart = DiskStat.Read(disk);
+            probe.Start();
+            var innerStart = DiskStat.Read(disk);
+
+            var tid = DirectIo.CurrentThreadId;
+            for (var i = 0; i < Blocks; i++)
+                io.Write((long)i * BlockSize, BlockSize);
+            io.Sync();
+            for (var i = 0; i < Blocks; i++)
+                io.Read((long)i * BlockSize, BlockSize);
+            for (var i = 0; i < Syncs; i++)
+            {
+                io.Write((long)i * BlockSize, SmallSize);
+                io.Sync();
+            }
+
+            var innerEnd = DiskStat.Read(disk);
+            probe.Dispose();
+            var outerEnd = DiskStat.Read(disk);
+
+            Assert.Equal(strategy, probe.AttachStrategy);
+            Assert.True(readings.IsCompleted);
+            var last = readings.Items[^1];
+            var inner = innerEnd.Minus(innerStart);
+            var outer = outerEnd.Minus(outerStart);
+            foreach (var op in new[] { BlockIoOperation.Read, BlockIoOperation.Write, BlockIoOperation.Flush, BlockIoOperation.Discard })
+            {
+                var entry = last.Operations.SingleOrDefault(o => o.Operation == op);
+                var counted = entry?.CountersCumulative.Requests ?? 0;
+                output.WriteLine($"{op}: probe {counted}, device between {inner.Requests(op)} (inner window) and {outer.Requests(op)} (outer window)");
+                // The probe was attached for all of the inner window and only within the outer one.
+                Assert.InRange(counted, inner.Requests(op), outer.Requests(op));
+                // Every interval's delta adds up to the cumulative count.
+                Assert.Equal(counted, (ulong)readings.Items.Sum(r => (long)(r.Operations.SingleOrDefault(o => o.Operation == op)?.Counters.Requests ?? 0)));
+            }
+
+            var reads = last.Operations.Single(o => o.Operation == BlockIoOperation.Read);
+            var writes = last.Operations.Single(o => o.Operation == BlockIoOperation.Write);
+            Assert.Equal(disk, reads.Disk.Name);
+            Assert.InRange(reads.CountersCumulative.Bytes, inner.ReadSectors * 512, outer.ReadSectors * 512);
+            Assert.InRange(writes.CountersCumulative.Bytes, inner.WriteSectors * 512, outer.WriteSectors * 512);
+            Assert.Equal(reads.CountersCumulative.Requests, reads.CountersCumulative.Sequential + reads.CountersCumulative.Random);
+            output.WriteLine($"reads: {reads.CountersCumulative}, sequential share {reads.CountersCumulative.SequentialShare:P0}; service {reads.ServiceTimeCumulative}; queue {reads.QueueTimeCumulative}");
+            output.WriteLine($"writes: {writes.CountersCumulative}, sequential share {writes.CountersCumulative.SequentialShare:P0}; service {writes.ServiceTimeCumulative}; queue {writes.QueueTimeCumulative}");
+            output.WriteLine(reads.ServiceTimeCumulative.ToText());
+
+            // The test's own requests, by its thread and on its file's sectors (those it both read
+            // and wrote): exactly the bytes it read and wrote. Its thread also writes ext4's fast
+            // commit blocks in fsync, and reads any page it faults in from a file (a runtime
+            // library's, after someone dropped the page cache): elsewhere on the disk.
+            var mine = slow.Items.Where(e => e.ThreadId == tid).ToList();
+            var readSectors = mine.Where(e => e.Operation == BlockIoOperation.Read).Select(e => e.Sector).ToHashSet();
+            var writeSectors = mine.Where(e => e.Operation == BlockIoOperation.Write).Select(e => e.Sector).ToHashSet();
+            var fileReads = mine.Where(e => e.Operation == BlockIoOperation.Read && writeSectors.Contains(e.Sector)).ToList();
+            var fileWrites = mine.Where(e => e.Operation == BlockIoOperation.Write && readSectors.Contains(e.Sector)).ToList();
+            output.WriteLine($"the test's thread: {mine.Count} requests; on its file {fileReads.Count} reads ({fileReads.Sum(e => (long)e.Bytes)} bytes), {fileWrites.Count} writes ({fileWrites.Sum(e => (long)e.Bytes)} bytes)");
+            Assert.Equal((long)Blocks * BlockSize, fileReads.Sum(e => (long)e.Bytes));
+            Assert.Equal((long)Blocks * BlockSize + Syncs * SmallSize, fileWrites.Sum(e => (long)e.Bytes));
+            // One request per call unless the file's extents split one.
+            Assert.InRange(fileReads.Count, Blocks, 2 * Blocks);
+            Assert.InRange(fileWrites.Count, Blocks + Syncs, 2 * (Blocks + Syncs));
+            Assert.All(mine, e =>
+            {
+                Assert.Equal(Environment.ProcessId, e.ProcessId);
+                Assert.Equal(disk, e.Disk.Name);
+                Assert.Equal(0, e.Status);
+                Assert.InRange(e.ServiceTime, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(5));
+            });
+            // The reads' service times: each of them was timed, none implausibly long.
+            Assert.True(reads.ServiceTimeCumulative.Count >= (ulong)Blocks);
+            Assert.InRange(reads.ServiceTimeCumulative.Mean, 1, 1_000_000);
+            Assert.Equal(0UL, probe.DroppedEvents);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
