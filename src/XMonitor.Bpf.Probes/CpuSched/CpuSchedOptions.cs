@@ -54,8 +54,9 @@ public sealed class CpuSchedOptions
         var errors = new List<string>();
         if (Interval < MinInterval || Interval > MaxInterval)
             errors.Add($"{nameof(Interval)} must be between {MinInterval.TotalMilliseconds} ms and {MaxInterval.TotalDays} day, not {Interval}");
-        if (!Enum.IsDefined(Unit))
-            errors.Add($"{nameof(Unit)} {(int)Unit} is not a {nameof(HistogramUnit)}");
+        // Run-queue latency is a time: a count unit would be read as microseconds.
+        if (Unit is not (HistogramUnit.Microseconds or HistogramUnit.Nanoseconds))
+            errors.Add($"{nameof(Unit)} must be {nameof(HistogramUnit.Microseconds)} or {nameof(HistogramUnit.Nanoseconds)}, not {Unit}");
         if (!Enum.IsDefined(Aggregation))
             errors.Add($"{nameof(Aggregation)} {(int)Aggregation} is not a {nameof(CpuSchedAggregation)}");
         if (OffCpuThreshold < TimeSpan.Zero)
