@@ -16,11 +16,7 @@ public sealed class BioLatencyLifecycleTests
         Assert.Throws<InvalidOperationException>(probe.Start);
         var ids = probe.GetProgramStatistics().Values.Select(s => s.Id).ToList();
         Assert.Equal(3, ids.Count);
-        KernelPrograms.AssertAttached(ids);
-
-        probe.Dispose();
-
-        KernelPrograms.AssertGone(ids);
+        KernelPrograms.AssertGoneAfter(ids, probe.Dispose);
         Assert.True(readings.IsCompleted);
         Assert.Single(readings.Items);
         Assert.Throws<ObjectDisposedException>(probe.Start);

@@ -1,5 +1,4 @@
 using XMonitor.Bpf.Probes.FsLatency;
-using XMonitor.Bpf.Probes.Tests.BioLatency;
 
 namespace XMonitor.Bpf.Probes.Tests.FsLatency;
 
@@ -15,9 +14,7 @@ public sealed class FsLatencyLifecycleTests
         var ids = probe.GetProgramStatistics().Values.Select(s => s.Id).ToList();
         // Enter and exit of read, pread64, write, pwrite64, fsync, fdatasync, newfstat, openat, open, newfstatat, statx on x86-64.
         Assert.Equal(22, ids.Count);
-        KernelPrograms.AssertAttached(ids);
-        probe.Dispose();
-        KernelPrograms.AssertGone(ids);
+        KernelPrograms.AssertGoneAfter(ids, probe.Dispose);
         Assert.Throws<ObjectDisposedException>(probe.Start);
     }
 }

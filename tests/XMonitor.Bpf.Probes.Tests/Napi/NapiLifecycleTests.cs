@@ -1,5 +1,4 @@
 using XMonitor.Bpf.Probes.Napi;
-using XMonitor.Bpf.Probes.Tests.BioLatency;
 
 namespace XMonitor.Bpf.Probes.Tests.Napi;
 
@@ -15,9 +14,7 @@ public sealed class NapiLifecycleTests
         probe.Samples.Subscribe(samples);
         probe.Start();
         var ids = probe.GetProgramStatistics().Values.Select(s => s.Id).ToList();
-        KernelPrograms.AssertAttached(ids);
-        probe.Dispose();
-        KernelPrograms.AssertGone(ids);
+        KernelPrograms.AssertGoneAfter(ids, probe.Dispose);
         Assert.True(samples.IsCompleted);
         Assert.Throws<ObjectDisposedException>(probe.Start);
     }

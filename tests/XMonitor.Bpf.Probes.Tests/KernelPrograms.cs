@@ -14,6 +14,7 @@ internal static class KernelPrograms
             return;
         }
         Assert.True(ids.ToHashSet().IsSubsetOf(Ids(bpftool, "prog", "id")), "a program of the probe is not loaded while it runs");
+        Assert.True(ids.ToHashSet().IsSubsetOf(Ids(bpftool, "link", "prog_id")), "a program of the probe is not attached while it runs");
         dispose();
         // The kernel frees a program after an RCU grace period once its last fd is closed.
         var deadline = DateTime.UtcNow.AddSeconds(5);
