@@ -1,18 +1,22 @@
-namespace XMonitor.Bpf.Probes.Tests;
+using System.Runtime.InteropServices;
+using XMonitor.Bpf;
+
+namespace XMonitor.Bpf.Testing;
 
 /// <summary>
 /// Decides whether tests that load BPF programs can run here. Where they cannot, they skip with
 /// the reason, except under XMONITOR_REQUIRE_BPF=1 (set by .ci/run), where that is a failure.
+/// Linked into every test project from tests/Shared.
 /// </summary>
-internal static class BpfEnvironment
+internal static partial class BpfEnvironment
 {
     private static readonly Lazy<string?> MissingReason = new(FindMissing);
 
+    /// <summary>Skips (or fails under XMONITOR_REQUIRE_BPF=1) unless eBPF programs can load and attach here.</summary>
     public static void Require()
     {
-        if (MissingReason.Value is not { } reason)
-            return;
-        Fail(reason);
+        if (MissingReason.Value is { } reason)
+            Fail(reason);
     }
 
     /// <summary>Skips, or fails under XMONITOR_REQUIRE_BPF=1, for a prerequisite of the test machine that is missing.</summary>
@@ -22,6 +26,15 @@ internal static class BpfEnvironment
             Assert.Fail($"XMONITOR_REQUIRE_BPF=1 but eBPF cannot run here: {reason}");
         Assert.Skip($"eBPF cannot run here: {reason}");
     }
+
+    /// <summary>The calling thread's kernel task id, which BPF sees as the low half of pid_tgid.</summary>
+    public static uint CurrentTid => (uint)GetTid();
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int GetTid();
+
+    [LibraryImport("libc", EntryPoint = "getpid")]
+    public static partial int GetPid();
 
     private static string? FindMissing()
     {
