@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using XMonitor.Bpf.Probes.CacheStat;
+
+namespace XMonitor.Bpf.Prometheus;
+
+/// <summary>
+/// Registers the probe adapters with dependency injection: each one exports the probe its
+/// <c>Add...Probe</c> registered, and <see cref="XMonitorMetricsServiceCollectionExtensions.AddXMonitorMetrics"/>
+/// puts every registered adapter into the registry.
+/// </summary>
+public static class ProbeMetricsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a <see cref="CacheStatMetricsCollector"/> for the <see cref="CacheStatProbe"/> that
+    /// <c>AddCacheStatProbe</c> registered.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddCacheStatProbe().AddCacheStatMetrics().AddXMonitorMetrics();
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddCacheStatMetrics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, CacheStatMetricsCollector>(
+            sp => new CacheStatMetricsCollector(sp.GetRequiredService<CacheStatProbe>(), MaxProcessSeries(sp))));
+        return services;
+    }
+
+    private static int MaxProcessSeries(IServiceProvider services)
+        => services.GetService<IOptions<XMonitorMetricsOptions>>()?.Value.MaxProcessSeries ?? new XMonitorMetricsOptions().MaxProcessSeries;
+}
