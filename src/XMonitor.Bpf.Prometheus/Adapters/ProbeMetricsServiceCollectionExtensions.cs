@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using XMonitor.Bpf.Probes.CacheStat;
+using XMonitor.Bpf.Probes.CpuSched;
 
 namespace XMonitor.Bpf.Prometheus;
 
@@ -26,6 +27,18 @@ public static class ProbeMetricsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, CacheStatMetricsCollector>(
             sp => new CacheStatMetricsCollector(sp.GetRequiredService<CacheStatProbe>(), MaxProcessSeries(sp))));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a <see cref="CpuSchedMetricsCollector"/> for the <see cref="CpuSchedProbe"/> that
+    /// <c>AddCpuSchedProbe</c> registered.
+    /// </summary>
+    public static IServiceCollection AddCpuSchedMetrics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, CpuSchedMetricsCollector>(
+            sp => new CpuSchedMetricsCollector(sp.GetRequiredService<CpuSchedProbe>(), MaxProcessSeries(sp))));
         return services;
     }
 
