@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using XMonitor.Bpf.Probes.CacheStat;
 using XMonitor.Bpf.Probes.CpuSched;
+using XMonitor.Bpf.Probes.OomKill;
 
 namespace XMonitor.Bpf.Prometheus;
 
@@ -39,6 +40,18 @@ public static class ProbeMetricsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, CpuSchedMetricsCollector>(
             sp => new CpuSchedMetricsCollector(sp.GetRequiredService<CpuSchedProbe>(), MaxProcessSeries(sp))));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers an <see cref="OomKillMetricsCollector"/> for the <see cref="OomKillProbe"/> that
+    /// <c>AddOomKillProbe</c> registered.
+    /// </summary>
+    public static IServiceCollection AddOomKillMetrics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, OomKillMetricsCollector>(
+            sp => new OomKillMetricsCollector(sp.GetRequiredService<OomKillProbe>(), MaxProcessSeries(sp))));
         return services;
     }
 
