@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using XMonitor.Bpf.Probes.CacheStat;
 using XMonitor.Bpf.Probes.CpuSched;
 using XMonitor.Bpf.Probes.OomKill;
+using XMonitor.Bpf.Probes.ProcessVm;
 
 namespace XMonitor.Bpf.Prometheus;
 
@@ -52,6 +53,18 @@ public static class ProbeMetricsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, OomKillMetricsCollector>(
             sp => new OomKillMetricsCollector(sp.GetRequiredService<OomKillProbe>(), MaxProcessSeries(sp))));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a <see cref="ProcessVmMetricsCollector"/> for the <see cref="ProcessVmProbe"/> that
+    /// <c>AddProcessVmProbe</c> registered.
+    /// </summary>
+    public static IServiceCollection AddProcessVmMetrics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, ProcessVmMetricsCollector>(
+            sp => new ProcessVmMetricsCollector(sp.GetRequiredService<ProcessVmProbe>(), MaxProcessSeries(sp))));
         return services;
     }
 
