@@ -21,14 +21,24 @@ public sealed class AllAdaptersTests
             o.LegacyNames = legacyNames;
             o.Port = 0;
         });
-        // Off-CPU periods of the test's own threads and page cache reads give the per-process families samples.
+        // Off-CPU periods of the test's own threads, page cache reads and a mapping give the
+        // per-process families samples.
         using (var file = new PageCacheFile(4L << 20))
             file.Read();
-        await Task.Delay(1500, TestContext.Current.CancellationToken);
-
-        await using var listener = await XMonitorMetricsListener.StartAsync(host.Registry, TestContext.Current.CancellationToken);
-        using var http = new HttpClient();
-        var scrape = await http.GetStringAsync(listener.Url, TestContext.Current.CancellationToken);
+        const nuint Mapped = 4 << 20;
+        var mapping = Mappings.MapPrivateAnonymous(Mapped);
+        string scrape;
+        try
+        {
+            await Task.Delay(1500, TestContext.Current.CancellationToken);
+            await using var listener = await XMonitorMetricsListener.StartAsync(host.Registry, TestContext.Current.CancellationToken);
+            using var http = new HttpClient();
+            scrape = await http.GetStringAsync(listener.Url, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            Mappings.Unmap(mapping, Mapped);
+        }
         var (exitCode, output) = Tool.Run(promtool, "check metrics", scrape);
 
         TestContext.Current.TestOutputHelper?.WriteLine($"promtool check metrics: exit {exitCode}, output: '{output}'");
