@@ -73,6 +73,26 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
     public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
 
+    /// <summary>The loaded BPF programs, attached or not, for health metrics; empty unless running.</summary>
+    public IReadOnlyList<BpfProgram> Programs
+    {
+        get
+        {
+            lock (_gate)
+                return _state == StateRunning ? [.. _skeleton!.Object.Programs] : [];
+        }
+    }
+
+    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
+    public IReadOnlyList<BpfLink> Links
+    {
+        get
+        {
+            lock (_gate)
+                return _state == StateRunning ? [.. _links] : [];
+        }
+    }
+
     /// <summary>One event per OOM victim, as the reader thread sees the record (within milliseconds of the kill).</summary>
     public IObservable<OomKillEvent> Kills => _kills;
 

@@ -83,6 +83,26 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
     public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
 
+    /// <summary>The loaded BPF programs, attached or not, for health metrics; empty unless running.</summary>
+    public IReadOnlyList<BpfProgram> Programs
+    {
+        get
+        {
+            lock (_gate)
+                return _state == StateRunning ? [.. _skeleton!.Object.Programs] : [];
+        }
+    }
+
+    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
+    public IReadOnlyList<BpfLink> Links
+    {
+        get
+        {
+            lock (_gate)
+                return _state == StateRunning ? [.. _links] : [];
+        }
+    }
+
     /// <summary>The figures of every recorded process, every <see cref="ProcessVmOptions.Interval"/> and once more on dispose.</summary>
     public IObservable<ProcessVmSample> Samples => _samples;
 
