@@ -59,27 +59,8 @@ internal sealed class CSharpTypeEmitter(string accessibility, string container, 
         }
     }
 
-    internal static BtfType Strip(BtfType type)
-    {
-        for (var i = 0; i < MaxDepth; i++)
-        {
-            switch (type)
-            {
-                case BtfTypedef t:
-                    type = t.Target;
-                    break;
-                case BtfQualifier q:
-                    type = q.Target;
-                    break;
-                case BtfTypeTag tag:
-                    type = tag.Target;
-                    break;
-                default:
-                    return type;
-            }
-        }
-        throw new BtfFormatException($"type {type.Id}: qualifiers nest deeper than {MaxDepth}");
-    }
+    /// <summary>The type behind typedefs, qualifiers and type tags (bounded against cycles by the reader).</summary>
+    internal static BtfType Strip(BtfType type) => type.Spec.Resolve(type);
 
     private string Queue(BtfType type, string? anonymousName)
     {

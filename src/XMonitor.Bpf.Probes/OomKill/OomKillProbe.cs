@@ -220,27 +220,9 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
         // typedef void (*btf_trace_mark_victim)(void *, struct task_struct *, uid_t) on 6.8+; (void *, int) before.
         if (btf is null || !btf.TryFindType("btf_trace_mark_victim", BtfKind.Typedef, out var type))
             return false;
-        if (Strip(type) is not BtfPointer { Target: var target } || Strip(target) is not BtfFuncProto proto || proto.Parameters.Count < 2)
+        if (btf.Resolve(type) is not BtfPointer { Target: var target } || btf.Resolve(target) is not BtfFuncProto proto || proto.Parameters.Count < 2)
             return false;
-        return Strip(proto.Parameters[1].Type) is BtfPointer pointer && Strip(pointer.Target) is BtfComposite { Name: "task_struct" };
-    }
-
-    private static BtfType Strip(BtfType type)
-    {
-        while (true)
-        {
-            switch (type)
-            {
-                case BtfTypedef t:
-                    type = t.Target;
-                    break;
-                case BtfQualifier q:
-                    type = q.Target;
-                    break;
-                default:
-                    return type;
-            }
-        }
+        return btf.Resolve(proto.Parameters[1].Type) is BtfPointer pointer && btf.Resolve(pointer.Target) is BtfComposite { Name: "task_struct" };
     }
 
     private (ProbeAttachStrategy Strategy, string Reason) ChooseVictimStrategy(BtfSpec? btf)

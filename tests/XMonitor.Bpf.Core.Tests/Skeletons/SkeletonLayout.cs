@@ -37,7 +37,7 @@ internal static class SkeletonLayout
     {
         foreach (var member in composite.Members)
         {
-            var resolved = Resolve(member.Type);
+            var resolved = member.Type.Spec.Resolve(member.Type);
             if (member.Name.Length == 0 && resolved is BtfComposite inner)
             {
                 CheckMembers(type, inner, baseOffset + member.ByteOffset, problems);
@@ -55,13 +55,6 @@ internal static class SkeletonLayout
             if (offset != baseOffset + member.ByteOffset)
                 problems.Add($"{type.Name}.{name}: offset {offset?.ToString() ?? "missing"}, BTF {baseOffset + member.ByteOffset}");
         }
-    }
-
-    private static BtfType Resolve(BtfType t)
-    {
-        while (t is BtfTypedef or BtfQualifier)
-            t = t is BtfTypedef d ? d.Target : ((BtfQualifier)t).Target;
-        return t;
     }
 
     private static string Pascal(string c) => string.Concat(c.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
