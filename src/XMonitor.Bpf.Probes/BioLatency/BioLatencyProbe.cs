@@ -20,7 +20,7 @@ namespace XMonitor.Bpf.Probes.BioLatency;
 /// Disposing detaches every program, publishes a last reading for the partial interval and
 /// completes the observables. A probe starts once.
 /// </remarks>
-public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable
+public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
     private const string Description = "block I/O probe";
 

@@ -45,7 +45,7 @@ namespace XMonitor.Bpf.Probes.CacheStat;
 /// program, publishes a last sample for the partial interval and completes the observable. A probe
 /// starts once.</para>
 /// </remarks>
-public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
+public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
     private const string Context = "CacheStat probe";
 

@@ -22,7 +22,7 @@ namespace XMonitor.Bpf.Probes.FsLatency;
 /// watch emits nothing. Disposing detaches every program, publishes a last reading for the partial
 /// interval and completes the observables. A probe starts once.
 /// </remarks>
-public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable
+public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
     private const string Description = "file-system latency probe";
     private const int TypeNameSize = 16;

@@ -19,7 +19,7 @@ namespace XMonitor.Bpf.Probes.Napi;
 /// every program, publishes a last sample for the partial interval and completes the observable.
 /// A probe starts once.
 /// </remarks>
-public sealed class NapiProbe : IDisposable, IAsyncDisposable
+public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
     private const string Description = "NAPI probe";
 

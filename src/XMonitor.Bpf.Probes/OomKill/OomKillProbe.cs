@@ -18,7 +18,7 @@ namespace XMonitor.Bpf.Probes.OomKill;
 /// publishes what the ring buffer still holds and completes the observable. A probe starts once.
 /// See <see cref="OomKillEvent"/> for which fields each strategy fills.
 /// </remarks>
-public sealed class OomKillProbe : IDisposable, IAsyncDisposable
+public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
     private const string Context = "OOM kill probe";
     private const string OomKillFunction = "oom_kill_process";

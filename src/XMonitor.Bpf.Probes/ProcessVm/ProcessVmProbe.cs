@@ -27,7 +27,7 @@ namespace XMonitor.Bpf.Probes.ProcessVm;
 /// starts once.
 /// </para>
 /// </remarks>
-public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
+public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
     private const string Context = "process VM probe";
     private const int BpfFuncFindVma = 180;
