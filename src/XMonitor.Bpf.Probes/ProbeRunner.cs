@@ -64,6 +64,13 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
         }
     }
 
+    /// <summary>Refuses bad options at start: an <see cref="ArgumentException"/> of the "options" parameter naming every problem in <paramref name="errors"/>.</summary>
+    public void ThrowIfInvalid(IReadOnlyList<string> errors)
+    {
+        if (errors.Count > 0)
+            throw new ArgumentException($"invalid {description} options: " + string.Join("; ", errors), "options");
+    }
+
     /// <summary>Runs <paramref name="read"/> on the session while it is running (under the start/stop lock); <paramref name="fallback"/> otherwise.</summary>
     public T WithSession<T>(Func<T> read, T fallback)
     {

@@ -35,4 +35,12 @@ internal sealed class ProbeSession(IReadOnlyList<BpfLink> links, Action release,
         Detach();
         release();
     }
+
+    /// <summary>Frees what a start that failed had made: the links first, then the BPF objects (null: none loaded).</summary>
+    public static void ReleaseFailedAttach(IEnumerable<BpfLink> links, IDisposable? objects)
+    {
+        foreach (var link in links)
+            link.Dispose();
+        objects?.Dispose();
+    }
 }

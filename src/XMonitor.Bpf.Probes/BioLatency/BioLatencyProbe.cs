@@ -98,9 +98,7 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
 
     private ProbeSession Attach()
     {
-        var errors = _options.Validate();
-        if (errors.Count > 0)
-            throw new ArgumentException("invalid block I/O probe options: " + string.Join("; ", errors), "options");
+        _runner.ThrowIfInvalid(_options.Validate());
         var (strategy, reason) = ChooseStrategy();
         uint targetDev = 0;
         if (_options.Disk is { } disk)
@@ -137,9 +135,7 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
         }
         catch
         {
-            foreach (var link in links)
-                link.Dispose();
-            _skeleton?.Dispose();
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
             throw;
         }
 

@@ -119,9 +119,7 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
 
     private ProbeSession Attach()
     {
-        var errors = _options.Validate();
-        if (errors.Count > 0)
-            throw new ArgumentException("invalid CacheStat probe options: " + string.Join("; ", errors), "options");
+        _runner.ThrowIfInvalid(_options.Validate());
 
         var (plan, reason, links) = LoadAndAttach();
         var skeleton = _skeleton!;
@@ -180,9 +178,7 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
 
     private void Release(List<BpfLink> links)
     {
-        foreach (var link in links)
-            link.Dispose();
-        _skeleton?.Dispose();
+        ProbeSession.ReleaseFailedAttach(links, _skeleton);
         _skeleton = null;
     }
 

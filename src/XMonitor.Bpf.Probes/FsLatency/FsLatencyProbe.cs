@@ -124,9 +124,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
 
     private ProbeSession Attach()
     {
-        var errors = _options.Validate();
-        if (errors.Count > 0)
-            throw new ArgumentException("invalid file-system latency probe options: " + string.Join("; ", errors), "options");
+        _runner.ThrowIfInvalid(_options.Validate());
         var (strategy, reason) = ChooseStrategy();
         var mounts = MountTable.Read(Selects);
         var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
@@ -165,9 +163,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
         }
         catch
         {
-            foreach (var link in links)
-                link.Dispose();
-            _skeleton?.Dispose();
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
             throw;
         }
 

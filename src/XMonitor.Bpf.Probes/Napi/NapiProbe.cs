@@ -98,9 +98,7 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
 
     private ProbeSession Attach()
     {
-        var errors = _options.Validate();
-        if (errors.Count > 0)
-            throw new ArgumentException("invalid NAPI probe options: " + string.Join("; ", errors), "options");
+        _runner.ThrowIfInvalid(_options.Validate());
         var (strategy, reason) = ChooseStrategy();
         ProbeAttachStrategy? timing = _options.MeasurePollTime ? ChooseTiming() : null;
 
@@ -131,9 +129,7 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
         }
         catch
         {
-            foreach (var link in links)
-                link.Dispose();
-            _skeleton?.Dispose();
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
             throw;
         }
 

@@ -112,9 +112,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
 
     private ProbeSession Attach()
     {
-        var errors = _options.Validate();
-        if (errors.Count > 0)
-            throw new ArgumentException("invalid OOM kill probe options: " + string.Join("; ", errors), "options");
+        _runner.ThrowIfInvalid(_options.Validate());
 
         var btf = LoadKernelBtf();
         var (victim, victimReason) = ChooseVictimStrategy(btf);
@@ -129,9 +127,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
         }
         catch
         {
-            foreach (var link in links)
-                link.Dispose();
-            _skeleton?.Dispose();
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
             throw;
         }
         AttachStrategy = victim;

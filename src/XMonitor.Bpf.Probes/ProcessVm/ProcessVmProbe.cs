@@ -126,9 +126,7 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
 
     private ProbeSession Attach()
     {
-        var errors = _options.Validate();
-        if (errors.Count > 0)
-            throw new ArgumentException("invalid process VM probe options: " + string.Join("; ", errors), "options");
+        _runner.ThrowIfInvalid(_options.Validate());
 
         var (strategy, vmaLookup, reason) = ChooseStrategy();
         var links = new List<BpfLink>();
@@ -141,9 +139,7 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
         }
         catch
         {
-            foreach (var link in links)
-                link.Dispose();
-            _skeleton?.Dispose();
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
             throw;
         }
         AttachStrategy = strategy;
