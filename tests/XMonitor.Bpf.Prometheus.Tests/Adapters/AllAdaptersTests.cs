@@ -60,6 +60,35 @@ public sealed class AllAdaptersTests
         Assert.Equal(legacyNames, parsed.Named("bio_request_latency_over_threshold").Any());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_real_Prometheus_parses_the_OpenMetrics_scrape_of_every_adapter(bool legacyNames)
+    {
+        // promtool (2.42) reads only text 0.0.4; Prometheus's scraper has the OpenMetrics parser and
+        // asks for OpenMetrics first: a scrape it cannot parse marks the target down with the error.
+        BpfEnvironment.Require();
+        var binary = Tool.Require("/usr/bin/prometheus");
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await AdapterHost.StartAsync(s => AllProbes.Register(s), o => o.LegacyNames = legacyNames);
+        AllProbes.Exercise();
+        await using var listener = await XMonitorMetricsListener.StartAsync(host.Registry, ct);
+        using var prometheus = await PrometheusServer.StartAsync(binary, $"127.0.0.1:{listener.Url.Port}", ct);
+
+        // Two scrapes after the probes' first intervals, with every probe's series.
+        await prometheus.WaitForScalarAsync("count(count by (probe) (xmonitor_probe_up == 1))", ct, n => n == AllProbes.Names.Length);
+        await prometheus.WaitForScalarAsync("count_over_time(xmonitor_probe_up{probe=\"Napi\"}[1m])", ct, n => n >= 2);
+        var target = await prometheus.TargetAsync(ct);
+        Assert.Equal("", target.GetProperty("lastError").GetString());
+        Assert.Equal("up", target.GetProperty("health").GetString());
+        // Only OpenMetrics carries # UNIT: Prometheus knowing the unit shows it negotiated OpenMetrics.
+        Assert.Equal("seconds", (await prometheus.MetadataAsync("xmonitor_bio_request_latency_seconds", ct)).GetProperty("unit").GetString());
+        Assert.True(await prometheus.WaitForScalarAsync("count(xmonitor_bio_request_latency_seconds_bucket)", ct) >= 32);
+        Assert.True(await prometheus.WaitForScalarAsync("count(xmonitor_napi_polls_total)", ct) >= 1);
+        if (legacyNames)
+            Assert.True(await prometheus.WaitForScalarAsync("count(bio_request_latency_bucket{from=\"xm_ebpf\"})", ct) >= 32);
+    }
+
     [Fact]
     public async Task Every_seed_name_of_these_probes_is_declared_by_its_adapter_next_to_its_replacement()
     {
