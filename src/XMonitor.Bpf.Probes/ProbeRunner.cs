@@ -56,6 +56,9 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
             return _state == StateRunning ? read() : fallback;
     }
 
+    /// <summary>The links of the attached programs while running (for health metrics); empty otherwise.</summary>
+    public IReadOnlyList<BpfLink> Links => WithSession<IReadOnlyList<BpfLink>>(() => [.. _session!.Links], []);
+
     /// <summary>The kernel's run statistics of the attached programs by name.</summary>
     /// <exception cref="InvalidOperationException">The probe is not running.</exception>
     public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics()

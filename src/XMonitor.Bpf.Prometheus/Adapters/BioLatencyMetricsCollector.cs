@@ -78,6 +78,9 @@ public sealed class BioLatencyMetricsCollector : IBpfMetricsCollector, IDisposab
     ];
 
     /// <inheritdoc />
+    public IEnumerable<BpfLink> Links => _probe.Links;
+
+    /// <inheritdoc />
     public void Collect(MetricWriter writer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);

@@ -57,6 +57,9 @@ public sealed class FsLatencyMetricsCollector : IBpfMetricsCollector, IDisposabl
     public IReadOnlyList<MetricFamily> Families { get; } = [Latency, Operations, Errors, Bytes, SlowOperations, LegacyMetrics.FsNfsOperationLatency];
 
     /// <inheritdoc />
+    public IEnumerable<BpfLink> Links => _probe.Links;
+
+    /// <inheritdoc />
     public void Collect(MetricWriter writer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);

@@ -60,6 +60,9 @@ public sealed class NapiMetricsCollector : IBpfMetricsCollector, IDisposable
     public IReadOnlyList<MetricFamily> Families { get; } = [Polls, Packets, BudgetExhausted, IdlePolls, PacketsPerPoll, PollTime];
 
     /// <inheritdoc />
+    public IEnumerable<BpfLink> Links => _probe.Links;
+
+    /// <inheritdoc />
     public void Collect(MetricWriter writer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);

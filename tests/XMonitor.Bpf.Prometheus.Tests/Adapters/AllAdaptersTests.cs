@@ -48,7 +48,11 @@ public sealed class AllAdaptersTests
         Assert.Equal(legacyNames ? 3 : 0, exitCode);
         var parsed = Scraped.Parse(scrape);
         foreach (var probe in AllProbes.Names)
+        {
             Assert.Equal(1, parsed.Value("xmonitor_probe_up", ("probe", probe)));
+            // Each probe's programs show in the health series, attached.
+            Assert.Contains(parsed.Named("xmonitor_bpf_program_attached"), s => s.Labels["probe"] == probe && s.Value == 1);
+        }
         Assert.Contains(parsed.Named("xmonitor_cpu_runqueue_latency_seconds_count"), s => s.Value > 0);
         Assert.Contains(parsed.Named("xmonitor_process_private_anon_bytes"), s => s.Value > 0);
         Assert.Contains(parsed.Named("xmonitor_bio_request_latency_seconds_count"), s => s.Value > 0);
