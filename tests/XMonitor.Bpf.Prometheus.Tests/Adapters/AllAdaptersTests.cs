@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
 namespace XMonitor.Bpf.Prometheus.Tests.Adapters;
 
 [Collection(nameof(ProbeAdapterCollection))]
@@ -91,6 +94,25 @@ public sealed class AllAdaptersTests
         Assert.True(await prometheus.WaitForScalarAsync("count(xmonitor_napi_polls_total)", ct) >= 1);
         if (legacyNames)
             Assert.True(await prometheus.WaitForScalarAsync("count(bio_request_latency_bucket{from=\"xm_ebpf\"})", ct) >= 32);
+    }
+
+    [Fact]
+    public async Task A_MeterListener_sees_the_values_of_a_scrape_of_the_same_moment_for_every_adapter()
+    {
+        BpfEnvironment.Require();
+        await using var host = await AdapterHost.StartAsync(s => AllProbes.Register(s));
+        AllProbes.Exercise();
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        // Stopped probes hold their values still, so the listener's collection and the scrape after
+        // it read the same moment.
+        foreach (var service in host.Services.GetServices<IHostedService>())
+            await service.StopAsync(TestContext.Current.CancellationToken);
+        var compared = AllProbes.Names.ToDictionary(name => name, name => MeterCheck.AssertMeterMatchesScrape(host.Registry, name));
+
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join(", ", compared.Select(c => $"{c.Key}: {c.Value}")));
+        // Every adapter has counters with samples once its probe read its maps (OomKill's only
+        // counter has a series per kill, and nothing was killed).
+        Assert.All(compared.Where(c => c.Key != "OomKill"), c => Assert.True(c.Value > 0, $"{c.Key}: no measurement"));
     }
 
     [Fact]
