@@ -65,6 +65,27 @@ public sealed class AllAdaptersTests
         Assert.Equal(legacyNames, parsed.Types.ContainsKey("filesystem_pagecache_hits"));
         Assert.Equal(legacyNames, parsed.Types.ContainsKey("bio_request_latency"));
         Assert.Equal(legacyNames, parsed.Named("bio_request_latency_over_threshold").Any());
+
+        // Every seed family in the scrape has the seed's type and exactly its labels, and from="xm_ebpf".
+        var seen = 0;
+        foreach (var family in LegacyMetrics.Mappings.Select(m => m.Legacy))
+        {
+            if (!parsed.Types.TryGetValue(family.Name, out var type))
+                continue;
+            seen++;
+            Assert.Equal(family.Type.ToString().ToLowerInvariant(), type);
+            var series = family.Type == MetricType.Histogram
+                ? parsed.Samples.Where(x => x.Name == family.Name + "_sum" || x.Name == family.Name + "_count" || x.Name == family.Name + "_bucket")
+                : parsed.Named(family.Name);
+            Assert.All(series, x =>
+            {
+                Assert.Equal([.. family.LabelNames, "from", .. x.Name.EndsWith("_bucket", StringComparison.Ordinal) ? new[] { "le" } : []], x.Labels.Keys);
+                Assert.Equal("xm_ebpf", x.Labels["from"]);
+            });
+        }
+        // At least: page cache hits and misses, run-queue latency, address space, and of block I/O
+        // both histograms, the three counts and the slow requests (the ratios need data in the last interval).
+        Assert.True(seen >= (legacyNames ? 10 : 0), $"{seen} seed families in the scrape");
     }
 
     [Theory]
