@@ -13,7 +13,9 @@ namespace XMonitor.Bpf.Prometheus;
 /// Labels: <c>fstype</c>, <c>device</c> (the mount's source: <c>server:/export</c> for NFS,
 /// <c>/dev/vda</c>; <c>major:minor</c> when the file system is not in the mount table),
 /// <c>mountpoint</c> and <c>operation</c>. A scrape writes what the probe's last interval read from
-/// its maps. File systems of one type are few, so the series are not bounded. For NFS mounts the
+/// its maps. File systems are bounded to <see cref="XMonitorMetricsOptions.MaxProcessSeries"/> (a
+/// Kubernetes node has a tmpfs per secret volume): a file system that got series keeps them, later
+/// ones are summed into <c>device="other"</c> for good, so no counter goes down. For NFS mounts the
 /// seed's <c>fs_nfs_operation_latency</c> is written too when the seed's names are on.
 /// </remarks>
 public sealed class FsLatencyMetricsCollector : IBpfMetricsCollector, IDisposable
@@ -32,17 +34,21 @@ public sealed class FsLatencyMetricsCollector : IBpfMetricsCollector, IDisposabl
     private readonly IDisposable[] _subscriptions;
     private readonly DateTimeOffset _created = DateTimeOffset.UtcNow;
     private readonly Dictionary<(uint Major, uint Minor, FsOperation Operation), ulong> _slowCounts = [];
+    private readonly StickySeries _bound;
+    private readonly FileSystemMount _other;
     private IReadOnlyList<FsOperationLatency> _latest = [];
 
     /// <summary>Subscribes to <paramref name="probe"/>'s readings and slow operations.</summary>
     /// <param name="probe">The probe to export, started or not.</param>
-    /// <param name="maxProcessSeries">Unused bound, for the same shape as the other adapters: file systems are not per process.</param>
+    /// <param name="maxProcessSeries">How many file systems get series of their own (<see cref="XMonitorMetricsOptions.MaxProcessSeries"/>).</param>
     public FsLatencyMetricsCollector(FsLatencyProbe probe, int maxProcessSeries = 50)
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxProcessSeries, 1);
         _probe = probe;
         _type = probe.Options.FileSystemType;
+        _bound = new StickySeries(maxProcessSeries);
+        _other = new FileSystemMount(0, 0, _type, "", TopSeries.OtherComm);
         _subscriptions =
         [
             probe.Latency.Subscribe(new SampleObserver<FsLatencySample>(s => Observe(s.Operations))),
@@ -71,6 +77,7 @@ public sealed class FsLatencyMetricsCollector : IBpfMetricsCollector, IDisposabl
             slowCounts = [.. _slowCounts.OrderBy(s => s.Key)];
         }
         var mounts = operations.Where(o => o.Mount is not null).Select(o => o.Mount!).Concat(_probe.Mounts).ToArray();
+        var others = Bound(ref operations);
         var labels = operations.Select(o => Labels(o.Mount, o.Major, o.Minor, o.Operation)).ToArray();
 
         for (var i = 0; i < operations.Count; i++)
@@ -86,7 +93,7 @@ public sealed class FsLatencyMetricsCollector : IBpfMetricsCollector, IDisposabl
         }
         foreach (var ((major, minor, operation), count) in slowCounts)
         {
-            var mount = mounts.FirstOrDefault(m => m.Major == major && m.Minor == minor);
+            var mount = others.Contains(DeviceKey(major, minor)) ? _other : mounts.FirstOrDefault(m => m.Major == major && m.Minor == minor);
             writer.Counter(SlowOperations, Labels(mount, major, minor, operation), count, _created);
         }
 
@@ -126,6 +133,51 @@ public sealed class FsLatencyMetricsCollector : IBpfMetricsCollector, IDisposabl
         FsOperation.Getattr => "getattr",
         _ => "other",
     };
+
+    private static ulong DeviceKey(uint major, uint minor) => (ulong)major << 32 | minor;
+
+    /// <summary>
+    /// Keeps the operations of the file systems with series of their own and replaces the others'
+    /// by one summed entry per operation on the "other" mount; returns the devices summed.
+    /// </summary>
+    private HashSet<ulong> Bound(ref IReadOnlyList<FsOperationLatency> operations)
+    {
+        var devices = operations.GroupBy(o => DeviceKey(o.Major, o.Minor))
+            .Select(g => (g.Key, (double)g.Sum(o => (long)o.Counters.Operations))).ToArray();
+        var own = _bound.Assign(devices);
+        var others = devices.Where((_, i) => !own[i]).Select(d => d.Key).ToHashSet();
+        if (others.Count == 0)
+            return others;
+        var kept = operations.Where(o => !others.Contains(DeviceKey(o.Major, o.Minor))).ToList();
+        Span<ulong> slots = stackalloc ulong[Log2Histogram.SlotCount];
+        foreach (var group in operations.Where(o => others.Contains(DeviceKey(o.Major, o.Minor))).GroupBy(o => o.Operation).OrderBy(g => g.Key))
+        {
+            slots.Clear();
+            ulong sum = 0, calls = 0, errors = 0, bytes = 0;
+            foreach (var o in group)
+            {
+                for (var i = 0; i < slots.Length; i++)
+                    slots[i] += o.LatencyCumulative[i];
+                sum += o.LatencyCumulative.Sum;
+                (calls, errors, bytes) = (calls + o.CountersCumulative.Operations, errors + o.CountersCumulative.Errors, bytes + o.CountersCumulative.Bytes);
+            }
+            var histogram = new Log2Histogram(slots, sum, HistogramUnit.Microseconds);
+            var counters = new FsCounters(calls, errors, bytes);
+            kept.Add(new FsOperationLatency
+            {
+                Major = 0,
+                Minor = 0,
+                Mount = _other,
+                Operation = group.Key,
+                Latency = histogram,
+                LatencyCumulative = histogram,
+                Counters = counters,
+                CountersCumulative = counters,
+            });
+        }
+        operations = kept;
+        return others;
+    }
 
     private static bool IsNfs(string type) => type is "nfs" or "nfs4";
 

@@ -87,4 +87,37 @@ public sealed class FsLatencyMetricsTests
         Assert.Equal(1550e-6, scrape.Value("xmonitor_fs_operation_latency_seconds_sum", ours), 12);
         Assert.Equal(6, scrape.Value("xmonitor_fs_operations_total", ours));
     }
+
+    [Fact]
+    public void File_systems_beyond_the_bound_are_summed_into_other_per_operation()
+    {
+        using var probe = new FsLatencyProbe(new FsLatencyOptions { FileSystemType = "tmpfs" });
+        using var collector = new FsLatencyMetricsCollector(probe, maxProcessSeries: 1);
+        var histogram = new Log2Histogram([0, 2], 5, HistogramUnit.Microseconds);
+        FsOperationLatency Reading(uint minor, ulong calls) => new()
+        {
+            Major = 0,
+            Minor = minor,
+            Mount = new FileSystemMount(0, minor, "tmpfs", $"/run/secret-{minor}", "tmpfs"),
+            Operation = FsOperation.Read,
+            Latency = histogram,
+            LatencyCumulative = histogram,
+            Counters = new FsCounters(calls, 0, calls * 10),
+            CountersCumulative = new FsCounters(calls, 0, calls * 10),
+        };
+        // The busiest file system gets the one series; the two others are summed.
+        collector.Observe([Reading(1, 2), Reading(2, 9), Reading(3, 2)]);
+        using var registry = new XMonitorMetricsRegistry();
+        registry.Add(collector);
+
+        var scrape = Scraped.Parse(registry.ScrapeToString(ExpositionFormat.PrometheusText));
+
+        Assert.Equal(9, scrape.Value("xmonitor_fs_operations_total", ("fstype", "tmpfs"), ("device", "tmpfs"), ("mountpoint", "/run/secret-2"), ("operation", "read")));
+        (string, string)[] other = [("fstype", "tmpfs"), ("device", "other"), ("mountpoint", ""), ("operation", "read")];
+        Assert.Equal(4, scrape.Value("xmonitor_fs_operations_total", other));
+        Assert.Equal(40, scrape.Value("xmonitor_fs_operation_bytes_total", other));
+        Assert.Equal(4, scrape.Value("xmonitor_fs_operation_latency_seconds_count", other));
+        Assert.Equal(10e-6, scrape.Value("xmonitor_fs_operation_latency_seconds_sum", other), 12);
+        Assert.Equal(2, scrape.Named("xmonitor_fs_operations_total").Count());
+    }
 }
