@@ -17,7 +17,7 @@ prepare_subjects
 
 echo "starting our probes, runqlat and biolatency ..." >&2
 # shellcheck disable=SC2046 # AGENT_CMD is a command line
-start_subject ours "${AGENT_READY:-^ready}" $(our_command)
+start_subject ours "$(our_ready)" $(our_command)
 start_subject runqlat '^Tracing' runqlat 1
 start_subject biolatency '^Tracing' biolatency 1
 

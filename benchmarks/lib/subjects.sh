@@ -53,9 +53,14 @@ our_command() {
   fi
 }
 
+# What our side prints once attached: AGENT_READY for AGENT_CMD (empty: wait READY_SECONDS), else the host's "ready".
+our_ready() {
+  if [[ -n ${AGENT_CMD:-} ]]; then echo "${AGENT_READY:-}"; else echo '^ready'; fi
+}
+
 # start_subject NAME READY_PATTERN COMMAND...: runs the command in the background (output in
-# $subjects_work/NAME.out), waits until a line matches READY_PATTERN (it has attached), and
-# records its pid in subject_pid[NAME].
+# $subjects_work/NAME.out), waits until a line matches READY_PATTERN (it has attached; with an
+# empty pattern, READY_SECONDS, default 5), and records its pid in subject_pid[NAME].
 declare -A subject_pid
 start_subject() {
   local name=$1 ready=$2 deadline
@@ -64,7 +69,8 @@ start_subject() {
   subject_pid[$name]=$!
   subject_pids+=($!)
   deadline=$((SECONDS + 60))
-  until grep -qE "$ready" "$subjects_work/$name.out"; do
+  [[ -n $ready ]] || sleep "${READY_SECONDS:-5}"
+  until if [[ -n $ready ]]; then grep -qE "$ready" "$subjects_work/$name.out"; else kill -0 "${subject_pid[$name]}" 2>/dev/null; fi; do
     if ! kill -0 "${subject_pid[$name]}" 2>/dev/null || ((SECONDS > deadline)); then
       echo "$name did not start:" >&2
       cat "$subjects_work/$name.out" >&2
