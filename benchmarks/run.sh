@@ -119,16 +119,24 @@ coldstart() {
       local flags=()
       [[ $mode == *parallel ]] && flags+=(--parallel)
       [[ $mode == warm-* ]] && flags+=(--warm)
-      "$host" "${flags[@]}" --seconds 0 2>/dev/null | awk -v mode="$mode" '$1 == "start" { print mode, $2, $3 }' >>"$times"
+      "$host" "${flags[@]}" --seconds 0 2>/dev/null | awk -v mode="$mode" '$1 == "start" { print mode, $2, $3, $4 }' >>"$times"
     done
   done
   awk -f "$here/lib/median.awk" -f - "$times" <<'AWK'
-{ v[$1 "|" $2] = v[$1 "|" $2] " " $3; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
+{ wall[$1 "|" $2] = wall[$1 "|" $2] " " $3; cpu[$1 "|" $2] = cpu[$1 "|" $2] " " $4; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
 END {
-  printf "%-34s %12s %12s %12s %12s\n", "cold start (ms, medians)", "fresh seq.", "fresh par.", "warm seq.", "warm par."
-  for (i = 1; i <= n; i++)
-    printf "%-34s %12.1f %12.1f %12.1f %12.1f\n", order[i] == "all" ? "all seven" : order[i], median(v["sequential|" order[i]]), median(v["parallel|" order[i]]), median(v["warm-sequential|" order[i]]), median(v["warm-parallel|" order[i]])
-  printf "cold start all probes (fresh process, sequential): %.0f ms\n", median(v["sequential|all"])
+  printf "%-24s %20s %20s %20s %20s\n", "cold start (ms, medians)", "fresh seq. wall/CPU", "fresh par. wall/CPU", "warm seq. wall/CPU", "warm par. wall/CPU"
+  for (i = 1; i <= n; i++) {
+    p = order[i]
+    printf "%-24s", p == "all" ? "all seven" : p
+    for (m = 1; m <= 4; m++) {
+      mode = m == 1 ? "sequential" : m == 2 ? "parallel" : m == 3 ? "warm-sequential" : "warm-parallel"
+      printf " %12.1f / %5.0f", median(wall[mode "|" p]), median(cpu[mode "|" p])
+    }
+    printf "\n"
+  }
+  printf "(per probe: the starting thread's CPU; all seven: the process's, JIT threads included)\n"
+  printf "cold start all probes (fresh process, sequential): %.0f ms wall, %.0f ms CPU\n", median(wall["sequential|all"]), median(cpu["sequential|all"])
 }
 AWK
 }
