@@ -29,6 +29,43 @@ internal static unsafe partial class CgroupResolver
         return (Inode(full), hierarchy);
     }
 
+    /// <summary>
+    /// The ids of every cgroup of <paramref name="hierarchy"/> visible here (a walk of its mount),
+    /// for telling which ids a map holds for cgroups that were removed; empty when it is not mounted.
+    /// </summary>
+    public static HashSet<ulong> LiveIds(CgroupHierarchy hierarchy)
+    {
+        var ids = new HashSet<ulong>();
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var root in MountPoints(hierarchy))
+        {
+            foreach (var dir in Directory.EnumerateDirectories(root, "*", walk).Prepend(root))
+            {
+                if (TryInode(dir, out var id))
+                    ids.Add(id);
+            }
+        }
+        return ids;
+    }
+
+    private static IEnumerable<string> MountPoints(CgroupHierarchy hierarchy)
+    {
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            if (ParseMount(line) is not { } mount)
+                continue;
+            if (hierarchy == CgroupHierarchy.Unified ? mount.FsType == "cgroup2" : mount.FsType == "cgroup" && mount.SuperOptions.Split(',').Contains("memory"))
+                yield return mount.MountPoint;
+        }
+    }
+
+    private static bool TryInode(string path, out ulong inode)
+    {
+        var buffer = stackalloc byte[StatBufferSize];
+        inode = Stat(path, buffer) == 0 ? *(ulong*)(buffer + InodeOffset) : 0;
+        return inode != 0;
+    }
+
     private static ulong Inode(string path)
     {
         var buffer = stackalloc byte[StatBufferSize];
@@ -42,21 +79,27 @@ internal static unsafe partial class CgroupResolver
         (string MountPoint, string FsType, string SuperOptions)? best = null;
         foreach (var line in File.ReadLines("/proc/self/mountinfo"))
         {
-            // "36 35 98:0 /root /mnt/point rw,noatime shared:1 - fstype source super,options"
-            var separator = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (separator < 0)
+            if (ParseMount(line) is not { } mount)
                 continue;
-            var fields = line[..separator].Split(' ');
-            var tail = line[(separator + 3)..].Split(' ');
-            if (fields.Length < 5 || tail.Length < 3)
-                continue;
-            var mountPoint = Unescape(fields[4]);
-            var covers = path == mountPoint || path.StartsWith(mountPoint == "/" ? "/" : mountPoint + "/", StringComparison.Ordinal);
+            var covers = path == mount.MountPoint || path.StartsWith(mount.MountPoint == "/" ? "/" : mount.MountPoint + "/", StringComparison.Ordinal);
             // Later lines are later mounts: on an equal mount point the last one is visible.
-            if (covers && (best is null || mountPoint.Length >= best.Value.MountPoint.Length))
-                best = (mountPoint, tail[0], tail[2]);
+            if (covers && (best is null || mount.MountPoint.Length >= best.Value.MountPoint.Length))
+                best = mount;
         }
         return best;
+    }
+
+    private static (string MountPoint, string FsType, string SuperOptions)? ParseMount(string line)
+    {
+        // "36 35 98:0 /root /mnt/point rw,noatime shared:1 - fstype source super,options"
+        var separator = line.IndexOf(" - ", StringComparison.Ordinal);
+        if (separator < 0)
+            return null;
+        var fields = line[..separator].Split(' ');
+        var tail = line[(separator + 3)..].Split(' ');
+        if (fields.Length < 5 || tail.Length < 3)
+            return null;
+        return (Unescape(fields[4]), tail[0], tail[2]);
     }
 
     // mountinfo escapes space, tab, newline and backslash as \ooo octal.
