@@ -148,12 +148,10 @@ public sealed class FilterTests(ITestOutputHelper output)
         Assert.All(events, e => Assert.Equal(pid, e.ProcessId));
         // Each 20 ms sleep is one off-CPU record over 10 ms; the main thread's wait for the
         // threads (1 s) adds one, a preemption of it over 10 ms on this loaded machine another;
-        // the stdin wait started before the probe. About one run in five loses one sleep's record
-        // in the kernel (no ring-buffer drops): an instrumented build showed the sleep's
-        // switch-out recorded and the thread's next switch-out, one period later on the same CPU,
-        // with no sched_switch into the thread seen in between (no recursion misses), so the
-        // record is never written. 3% allows for that until the kernel side handles it.
-        Assert.InRange(events.Count, iterations - (iterations * 3 / 100) - 1, iterations + 3);
+        // the stdin wait started before the probe. None may be missing: a sleep whose switch-in
+        // the kernel side did not see (a few in a hundred runs) is still reported, ended by the
+        // thread's CPU time, when the thread leaves the CPU again.
+        Assert.InRange(events.Count, iterations, iterations + 3);
         // Every sleep is one latency at least. The threads of both workloads wake at the same
         // instants and contend for 2 CPUs, so a woken thread is often preempted once and waits a
         // second time (seen: 96 sleeps, 136 latencies); twice the sleeps bounds that.

@@ -86,6 +86,12 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     internal ulong LostStarts => _runner.WithSession(() => _skeleton!.StartsLost, 0UL);
 
     /// <summary>
+    /// Off-CPU intervals whose switch-in the kernel side did not see, reported with an end derived
+    /// from the thread's CPU time (see offcpu_ends_unseen in cpusched.bpf.c); 0 when not running.
+    /// </summary>
+    internal ulong UnseenOffCpuEnds => _runner.WithSession(() => _skeleton!.OffcpuEndsUnseen, 0UL);
+
+    /// <summary>
     /// Loads the programs, attaches them and starts reading. Options are checked first; the attach
     /// strategy is the forced one or the best the kernel offers.
     /// </summary>
@@ -189,6 +195,8 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
             {
                 if (skeleton.EventsDropped is > 0 and var dropped)
                     _logger.LogWarning("CPU scheduling probe: the kernel dropped {Dropped} off-CPU/hung records because the ring buffer was full", dropped);
+                if (skeleton.OffcpuEndsUnseen is > 0 and var unseen)
+                    _logger.LogInformation("CPU scheduling probe: {Unseen} off-CPU intervals ended without a switch-in seen; each was reported with its end taken from the thread's CPU time", unseen);
                 if (skeleton.StartsLost is > 0 and var lost)
                     _logger.LogWarning("CPU scheduling probe: the kernel could not store {Lost} start timestamps (no task storage or map element), so as many latencies or off-CPU records are missing", lost);
             },
