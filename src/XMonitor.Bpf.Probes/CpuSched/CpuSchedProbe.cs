@@ -80,18 +80,6 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     public ulong DroppedEvents => _runner.WithSession(() => _skeleton!.EventsDropped, 0UL);
 
     /// <summary>
-    /// Start timestamps the kernel side could not store (no task storage or hash map element for the
-    /// thread), each a run-queue latency or off-CPU record that is missing; 0 when not running.
-    /// </summary>
-    internal ulong LostStarts => _runner.WithSession(() => _skeleton!.StartsLost, 0UL);
-
-    /// <summary>
-    /// Off-CPU intervals whose switch-in the kernel side did not see, reported with an end derived
-    /// from the thread's CPU time (see offcpu_ends_unseen in cpusched.bpf.c); 0 when not running.
-    /// </summary>
-    internal ulong UnseenOffCpuEnds => _runner.WithSession(() => _skeleton!.OffcpuEndsUnseen, 0UL);
-
-    /// <summary>
     /// Loads the programs, attaches them and starts reading. Options are checked first; the attach
     /// strategy is the forced one or the best the kernel offers.
     /// </summary>
