@@ -84,33 +84,18 @@ struct {
 
 /*
  * The raw_tp programs' bookkeeping (raw_tp cannot use task storage):
- * thread id -> when it became runnable.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, __u64);
-} runq_start SEC(".maps");
-
-struct offcpu_start {
-	__u64 ts;
-	__u64 exec;
-	__u32 state;
-};
-
-/*
- * raw_tp: thread id -> when and in which state it left the CPU. Holds one
- * entry per sleeping thread that passes the filter, so it is sized for a
- * busy host (user space may resize it before load). A plain hash, not LRU:
- * LRU would evict the longest sleepers, which are exactly the ones reported.
+ * thread id -> the same record. Holds one entry per filtered thread that
+ * is runnable or, with off-CPU records on, asleep, so it is sized for a busy
+ * host (user space shrinks it when off-CPU records are off). A plain hash,
+ * not LRU: LRU would evict the longest sleepers, which are exactly the ones
+ * reported.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 32768);
 	__type(key, __u32);
-	__type(value, struct offcpu_start);
-} offcpu_start SEC(".maps");
+	__type(value, struct task_sched);
+} task_starts SEC(".maps");
 
 /*
  * CPUSCHED_AGG_SYSTEM: one histogram per CPU, updated with plain adds
@@ -181,26 +166,40 @@ static __always_inline void count_lost_start(void)
 	__sync_fetch_and_add(&starts_lost, 1);
 }
 
+/*
+ * The thread's record for an update in place: its task storage (tp_btf,
+ * created when absent); for raw_tp its task_starts entry, looked up only
+ * when off-CPU records are on (otherwise a new record simply replaces it).
+ * NULL for raw_tp means "insert a whole new record".
+ */
+static __always_inline struct task_sched *task_sched_for_update(struct task_struct *p, __u32 pid,
+								bool btf)
+{
+	if (btf)
+		return bpf_task_storage_get(&task_sched, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return offcpu_enabled() ? bpf_map_lookup_elem(&task_starts, &pid) : NULL;
+}
+
 /* Task p became runnable: remember when. */
 static __always_inline void on_wakeup(struct task_struct *p, bool btf)
 {
 	__u32 pid = TASK_FIELD(btf, p, pid);
-	struct task_sched *s;
+	struct task_sched *s, fresh = {};
 	__u64 ts;
 
 	/* pid 0 is every CPU's idle task; it never waits in a run queue. */
 	if (!pid || !xm_filter_task(p))
 		return;
 	ts = bpf_ktime_get_ns();
-	if (btf) {
-		s = bpf_task_storage_get(&task_sched, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (s)
-			s->runq_ts = ts;
-		else
-			count_lost_start();
-	} else if (bpf_map_update_elem(&runq_start, &pid, &ts, BPF_ANY)) {
-		count_lost_start();
+	s = task_sched_for_update(p, pid, btf);
+	if (s) {
+		s->runq_ts = ts;
+		return;
 	}
+	/* Only this thread's own events touch its entry, so nothing is replaced that another CPU wrote. */
+	fresh.runq_ts = ts;
+	if (btf || bpf_map_update_elem(&task_starts, &pid, &fresh, BPF_ANY))
+		count_lost_start();
 }
 
 static __always_inline void record_runq_latency(struct task_struct *p, __u64 delta_ns, bool btf)
@@ -279,15 +278,34 @@ static __always_inline void end_unseen_interval(struct task_struct *prev, __u32 
 		emit_event(prev, pid, end - ts, state, btf);
 }
 
+/* Writes prev's switch-out into its record s, reporting an interval left open first. */
+static __always_inline void note_switch_out(struct task_sched *s, struct task_struct *prev,
+					    __u32 pid, bool runnable, __u32 state, __u64 now,
+					    bool btf)
+{
+	__u64 exec;
+
+	/* Preempted while runnable: it waits in the run queue from now on. */
+	if (runnable)
+		s->runq_ts = now;
+	if (!offcpu_enabled())
+		return;
+	exec = TASK_FIELD(btf, prev, se.sum_exec_runtime);
+	if (s->offcpu_ts)
+		end_unseen_interval(prev, pid, s->offcpu_ts, s->offcpu_exec, s->offcpu_state, now,
+				    exec, btf);
+	s->offcpu_ts = now;
+	s->offcpu_exec = exec;
+	s->offcpu_state = state;
+}
+
 /* prev leaves the CPU. */
 static __always_inline void on_switch_out(bool preempt, struct task_struct *prev, __u64 now,
 					  bool btf)
 {
 	__u32 pid = TASK_FIELD(btf, prev, pid);
-	struct offcpu_start start, *open;
-	struct task_sched *s;
+	struct task_sched *s, fresh = {};
 	bool runnable;
-	__u64 exec;
 	__u32 state;
 
 	if (!pid)
@@ -309,41 +327,14 @@ static __always_inline void on_switch_out(bool preempt, struct task_struct *prev
 	if (!xm_filter_task(prev))
 		return;
 
-	if (btf) {
-		s = bpf_task_storage_get(&task_sched, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!s) {
-			count_lost_start();
-			return;
-		}
-		/* Preempted while runnable: it waits in the run queue from now on. */
-		if (runnable)
-			s->runq_ts = now;
-		if (offcpu_enabled()) {
-			exec = TASK_FIELD(btf, prev, se.sum_exec_runtime);
-			if (s->offcpu_ts)
-				end_unseen_interval(prev, pid, s->offcpu_ts, s->offcpu_exec,
-						    s->offcpu_state, now, exec, btf);
-			s->offcpu_ts = now;
-			s->offcpu_exec = exec;
-			s->offcpu_state = state;
-		}
+	s = task_sched_for_update(prev, pid, btf);
+	if (s) {
+		note_switch_out(s, prev, pid, runnable, state, now, btf);
 		return;
 	}
-
-	if (runnable && bpf_map_update_elem(&runq_start, &pid, &now, BPF_ANY))
+	note_switch_out(&fresh, prev, pid, runnable, state, now, btf);
+	if (btf || bpf_map_update_elem(&task_starts, &pid, &fresh, BPF_ANY))
 		count_lost_start();
-	if (offcpu_enabled()) {
-		exec = TASK_FIELD(btf, prev, se.sum_exec_runtime);
-		open = bpf_map_lookup_elem(&offcpu_start, &pid);
-		if (open)
-			end_unseen_interval(prev, pid, open->ts, open->exec, open->state, now,
-					    exec, btf);
-		start.ts = now;
-		start.exec = exec;
-		start.state = state;
-		if (bpf_map_update_elem(&offcpu_start, &pid, &start, BPF_ANY))
-			count_lost_start();
-	}
 }
 
 /*
@@ -357,46 +348,32 @@ static __always_inline void on_switch_out(bool preempt, struct task_struct *prev
 static __always_inline void on_switch_in(struct task_struct *next, __u64 now, bool btf)
 {
 	__u32 pid = TASK_FIELD(btf, next, pid);
-	struct offcpu_start *start;
+	__u64 runq_ts, offcpu_ts;
 	struct task_sched *s;
-	__u64 *tsp, delta;
 	__u32 state;
 
 	if (!pid)
 		return;
-
-	if (btf) {
+	if (btf)
 		s = bpf_task_storage_get(&task_sched, next, 0, 0);
-		if (!s)
-			return;
-		if (s->runq_ts) {
-			record_runq_latency(next, now - s->runq_ts, btf);
-			s->runq_ts = 0;
-		}
-		if (!offcpu_enabled() || !s->offcpu_ts)
-			return;
-		delta = now - s->offcpu_ts;
+	else
+		s = bpf_map_lookup_elem(&task_starts, &pid);
+	if (!s)
+		return;
+	runq_ts = s->runq_ts;
+	offcpu_ts = s->offcpu_ts;
+	state = s->offcpu_state;
+	if (btf) {
+		s->runq_ts = 0;
 		s->offcpu_ts = 0;
-		emit_event(next, pid, delta, s->offcpu_state, btf);
-		return;
+	} else {
+		bpf_map_delete_elem(&task_starts, &pid);
 	}
 
-	tsp = bpf_map_lookup_elem(&runq_start, &pid);
-	if (tsp) {
-		delta = now - *tsp;
-		bpf_map_delete_elem(&runq_start, &pid);
-		record_runq_latency(next, delta, btf);
-	}
-
-	if (!offcpu_enabled())
-		return;
-	start = bpf_map_lookup_elem(&offcpu_start, &pid);
-	if (!start)
-		return;
-	delta = now - start->ts;
-	state = start->state;
-	bpf_map_delete_elem(&offcpu_start, &pid);
-	emit_event(next, pid, delta, state, btf);
+	if (runq_ts)
+		record_runq_latency(next, now - runq_ts, btf);
+	if (offcpu_enabled() && offcpu_ts)
+		emit_event(next, pid, now - offcpu_ts, state, btf);
 }
 
 static __always_inline void on_switch(bool preempt, struct task_struct *prev,

@@ -6,10 +6,13 @@ namespace XMonitor.Bpf.Probes.Tests;
 /// <summary>Off-CPU and hung-task records for sleeps the test causes and times itself.</summary>
 public sealed class OffCpuTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void AProcessSleepingTwoSecondsIsReportedWithItsPidCommandAndDuration()
+    [Theory]
+    [InlineData(ProbeAttachStrategy.BtfRawTracepoint)]
+    [InlineData(ProbeAttachStrategy.RawTracepoint)]
+    public void AProcessSleepingTwoSecondsIsReportedWithItsPidCommandAndDuration(ProbeAttachStrategy strategy)
     {
-        using var run = new ProbeRun(new CpuSchedOptions { OffCpuThreshold = TimeSpan.FromSeconds(1.5), HungTaskThreshold = TimeSpan.Zero });
+        using var run = new ProbeRun(new CpuSchedOptions { OffCpuThreshold = TimeSpan.FromSeconds(1.5), HungTaskThreshold = TimeSpan.Zero, AttachStrategy = strategy });
+        Assert.Equal(strategy, run.Probe.AttachStrategy);
         using var sleep = Process.Start("sleep", "2");
         sleep.WaitForExit();
 

@@ -139,10 +139,10 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
                 // Maps the chosen programs never touch are not created (task storage may not even
                 // exist on a raw_tp kernel) or shrunk to one entry.
                 open.TaskSchedMap.AutoCreate = btf;
-                if (btf || !offCpu)
-                    open.OffcpuStartMap.MaxEntries = 1;
                 if (btf)
-                    open.RunqStartMap.MaxEntries = 1;
+                    open.TaskStartsMap.MaxEntries = 1;
+                else if (!offCpu)
+                    open.TaskStartsMap.MaxEntries = 10240;
                 if (_options.Aggregation == CpuSchedAggregation.System)
                     open.RunqHistsMap.MaxEntries = 1;
                 _skeleton = open.Load();
