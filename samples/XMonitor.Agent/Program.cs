@@ -47,7 +47,13 @@ builder.Logging.SetMinimumLevel(config.Logging.Level);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 if (config.Logging.Json)
-    builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+    builder.Logging.AddJsonConsole(o =>
+    {
+        o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        o.UseUtcTimestamp = true;
+        // Log lines go to a terminal or a log shipper, never into HTML: keep quotes readable.
+        o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    });
 else
     builder.Logging.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss ");
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));

@@ -36,7 +36,7 @@ internal static partial class YamlValues
         if (text == "0")
             return TimeSpan.Zero;
         if (!DurationPattern().IsMatch(text))
-            throw context.Error(node, key, $"expected {expected}, 100ms or 1m30s, got '{text}'");
+            throw context.Error(node, key, $"expected {expected}, got '{text}'");
         double ticks = 0;
         foreach (Match part in DurationPart().Matches(text))
         {
