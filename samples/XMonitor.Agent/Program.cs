@@ -32,7 +32,8 @@ catch (ConfigException e)
     return 2;
 }
 
-var missing = Capabilities.Missing(Capabilities.Effective());
+var effective = Capabilities.Effective();
+var missing = Capabilities.Missing(effective);
 if (missing.Count > 0)
 {
     Console.Error.WriteLine($"xmon-agent: missing capabilities {string.Join(", ", missing)}: run as root, or grant them " +
@@ -88,6 +89,8 @@ registry.Add(new AgentMetricsCollector(probes, events, reloads, () => Volatile.R
 app.MapXMonitorMetrics();
 app.MapAgentEndpoints(probes, events, config.File, () => Volatile.Read(ref dropped));
 var log = loggers.CreateLogger("XMonitor.Agent");
+foreach (var warning in Capabilities.Warnings(effective, Capabilities.IsRoot))
+    log.LogWarning("Capabilities: {Warning}", warning);
 try
 {
     app.Start();
@@ -105,11 +108,14 @@ await using (probes)
     probes.Start(config);
     if (config.DropCapabilities)
     {
+        if (BpfLoadLock.IsAvailable)
+            BpfLoadLock.Install();
         Capabilities.DropAll();
         Volatile.Write(ref dropped, true);
         probes.CannotRestartReason = "the agent dropped its capabilities after attaching (drop_capabilities: true) and can load no program";
-        log.LogInformation("Capabilities dropped: CapEff of the main thread is {CapEff:x16}; {Threads} threads started before the drop keep theirs (Linux capabilities are per thread)",
-            Capabilities.Effective(), Capabilities.ThreadsWithCapabilities());
+        log.LogInformation("Capabilities dropped: CapEff of the main thread is {CapEff:x16}; {Threads} older threads keep theirs (capabilities are per thread), {Lock}",
+            Capabilities.Effective(), Capabilities.ThreadsWithCapabilities(),
+            BpfLoadLock.IsAvailable ? "but a seccomp filter on every thread makes loading or attaching BPF programs and perf events fail with EPERM" : "and no seccomp filter is installed on this architecture");
     }
     await using (new ConfigReloader(config, probes, reloads, loggers.CreateLogger<ConfigReloader>()))
     {

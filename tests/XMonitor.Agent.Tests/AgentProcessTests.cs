@@ -115,6 +115,38 @@ public sealed class AgentProcessTests
     }
 
     [Fact]
+    public async Task Saving_the_file_reloads_it_without_a_signal_and_writes_events_to_the_event_file()
+    {
+        BpfEnvironment.Require();
+        var directory = Directory.CreateTempSubdirectory("xmon-agent-test-").FullName;
+        var config = $"events:\n  file: events.jsonl\n{FastConfig.Replace("off_cpu_threshold: 1s", "off_cpu_threshold: 500ms", StringComparison.Ordinal)}";
+        await using var agent = AgentProcess.Start(config, directory);
+        await agent.WaitForHealthyAsync(StartTimeout);
+        var before = await agent.ProgramIdsAsync();
+
+        agent.WriteConfig(config.Replace("cache_stat:\n  interval: 1s", "cache_stat:\n  interval: 3s", StringComparison.Ordinal));
+        await agent.WaitUntilAsync(async () => (await agent.ProbeAsync("cache_stat")).GetProperty("options").GetProperty("interval").GetString() == "3s",
+            TimeSpan.FromSeconds(30), "cache_stat running with interval 3s after the file was saved");
+        var after = await agent.ProgramIdsAsync();
+        Assert.Equal(before["cpu_sched"].Order(), after["cpu_sched"].Order());
+        Assert.Empty(after["cache_stat"].Intersect(before["cache_stat"]));
+
+        // Off-CPU events of threads that slept over 500 ms arrive within seconds on any machine (this sleep is one).
+        using var sleeper = Process.Start("sleep", "0.8")!;
+        await sleeper.WaitForExitAsync(Ct);
+        var file = Path.Combine(directory, "events.jsonl");
+        await agent.WaitUntilAsync(() => Task.FromResult(File.Exists(file) && ReadShared(file).Contains($"\"process_id\":{sleeper.Id},", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(20), "the sleep's off-CPU event in the event file");
+        // One JSON object per line, each with its type and probe.
+        foreach (var line in ReadShared(file).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var e = JsonDocument.Parse(line).RootElement;
+            Assert.Contains(e.GetProperty("type").GetString(), new[] { "off_cpu", "hung_task", "vm_allocation" });
+            Assert.NotNull(e.GetProperty("probe").GetString());
+        }
+    }
+
+    [Fact]
     public async Task A_bad_reload_is_rejected_and_the_running_configuration_stays()
     {
         BpfEnvironment.Require();
@@ -207,6 +239,13 @@ public sealed class AgentProcessTests
         await agent.WaitUntilAsync(async () => (await agent.ProbesAsync()).GetProperty("capabilities_dropped").GetBoolean(), TimeSpan.FromSeconds(10), "capabilities dropped");
         var capEff = File.ReadLines($"/proc/{agent.Pid}/status").Single(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
         Assert.Equal("0000000000000000", capEff["CapEff:".Length..].Trim());
+        // capset reaches one thread; the seccomp filter that denies loading and attaching reaches all of them.
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{agent.Pid}/task"))
+        {
+            var status = File.ReadAllLines(Path.Combine(task, "status"));
+            Assert.Contains("Seccomp:\t2", status);
+            Assert.Contains("NoNewPrivs:\t1", status);
+        }
 
         agent.WriteConfig(config.Replace("cpu_sched:\n  interval: 1s", "cpu_sched:\n  interval: 2s", StringComparison.Ordinal));
         agent.Signal(AgentProcess.SIGHUP);
@@ -226,6 +265,12 @@ public sealed class AgentProcessTests
         Assert.True(await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(2, agent.ExitCode);
         Assert.Equal("xmon-agent: agent.yaml:5: cpu_sched.interval: expected a duration such as 5s, got 'fast'", agent.Output.Trim());
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
     }
 
     private static bool ProgramExists(uint id)

@@ -13,6 +13,12 @@ internal static partial class Capabilities
     /// <summary>CAP_SYS_ADMIN: on kernels before 5.8 the only way to load programs; later it still implies the two below.</summary>
     public const int SysAdmin = 21;
 
+    /// <summary>CAP_DAC_READ_SEARCH: a non-root agent reads tracefs (mode 0700) with it, to attach tracepoints.</summary>
+    public const int DacReadSearch = 2;
+
+    /// <summary>CAP_DAC_OVERRIDE: includes <see cref="DacReadSearch"/>.</summary>
+    public const int DacOverride = 1;
+
     /// <summary>CAP_PERFMON (Linux 5.8+): tracing programs and perf events.</summary>
     public const int Perfmon = 38;
 
@@ -38,6 +44,22 @@ internal static partial class Capabilities
         if (!Has(effective, Perfmon))
             missing.Add("CAP_PERFMON");
         return missing;
+    }
+
+    /// <summary>
+    /// What some probes need besides <see cref="Missing"/>, measured on Linux 6.18 with libbpf 1.1.2:
+    /// CO-RE relocations make libbpf open the kernel modules' BTF by id, which takes CAP_SYS_ADMIN
+    /// (without it every probe with relocations fails to load with EPERM), and a non-root user
+    /// reads tracefs, where tracepoints are resolved, only with CAP_DAC_READ_SEARCH.
+    /// </summary>
+    public static IReadOnlyList<string> Warnings(ulong effective, bool root)
+    {
+        var warnings = new List<string>();
+        if (!Has(effective, SysAdmin))
+            warnings.Add("no CAP_SYS_ADMIN: libbpf cannot read the kernel modules' BTF for CO-RE relocations, so probes that relocate fields (cpu_sched, cache_stat, process_vm, oom_kill, fs_latency here) fail to load with EPERM");
+        if (!root && !Has(effective, DacReadSearch) && !Has(effective, DacOverride))
+            warnings.Add("not root and no CAP_DAC_READ_SEARCH: tracefs (/sys/kernel/tracing) is unreadable, so probes attached to tracepoints (process_vm, fs_latency here) cannot attach");
+        return warnings;
     }
 
     /// <summary>
@@ -76,6 +98,9 @@ internal static partial class Capabilities
         return count;
     }
 
+    /// <summary>Whether the agent runs with effective user id 0 (which owns tracefs, so needs no DAC capability for it).</summary>
+    public static bool IsRoot => Geteuid() == 0;
+
     private static bool Has(ulong set, int capability) => (set & (1UL << capability)) != 0;
 
     private static ulong ReadSet(string statusPath, string field)
@@ -84,6 +109,9 @@ internal static partial class Capabilities
             ?? throw new IOException($"{statusPath} has no {field} line");
         return ulong.Parse(line.AsSpan(field.Length).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
     }
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint Geteuid();
 
     [LibraryImport("libc", EntryPoint = "capset", SetLastError = true)]
     private static unsafe partial int Capset(CapUserHeader* header, CapUserData* data);
