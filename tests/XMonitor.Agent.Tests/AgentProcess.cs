@@ -21,12 +21,18 @@ internal sealed partial class AgentProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private AgentProcess(string configFile, int port)
+    private AgentProcess(string configFile, int port, IReadOnlyList<string> launcher)
     {
         ConfigFile = configFile;
         Port = port;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (launcher.Count > 0)
+        {
+            foreach (var argument in launcher.Skip(1))
+                start.ArgumentList.Add(argument);
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(Path.Combine(Directory, "xmon-agent.dll"));
         start.ArgumentList.Add("--config");
         start.ArgumentList.Add(configFile);
@@ -66,14 +72,17 @@ internal sealed partial class AgentProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the agent with <paramref name="yaml"/> as its configuration, listening on a free port (any <c>port:</c> line is replaced).</summary>
-    public static AgentProcess Start(string yaml, string? directory = null)
+    /// <summary>
+    /// Starts the agent with <paramref name="yaml"/> as its configuration, listening on a free port
+    /// (any <c>port:</c> line is replaced), under <paramref name="launcher"/> (such as setpriv and its arguments) when given.
+    /// </summary>
+    public static AgentProcess Start(string yaml, string? directory = null, IReadOnlyList<string>? launcher = null)
     {
         var port = FreePort();
         directory ??= System.IO.Directory.CreateTempSubdirectory("xmon-agent-test-").FullName;
         var file = Path.Combine(directory, "agent.yaml");
         File.WriteAllText(file, WithPort(yaml, port));
-        return new AgentProcess(file, port);
+        return new AgentProcess(file, port, launcher ?? []);
     }
 
     /// <summary>Puts <paramref name="port"/> into the <c>listen</c> section of <paramref name="yaml"/>.</summary>

@@ -267,6 +267,17 @@ public sealed class AgentProcessTests
         Assert.Equal("xmon-agent: agent.yaml:5: cpu_sched.interval: expected a duration such as 5s, got 'fast'", agent.Output.Trim());
     }
 
+    [Fact]
+    public async Task Missing_capabilities_stop_start_up_naming_them()
+    {
+        BpfEnvironment.Require();
+        // Root without a bounding set: exec leaves the agent no capability at all.
+        await using var agent = AgentProcess.Start("cpu_sched: {}\n", launcher: ["setpriv", "--bounding-set=-all", "--inh-caps=-all"]);
+        Assert.True(await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(3, agent.ExitCode);
+        Assert.StartsWith("xmon-agent: missing capabilities CAP_BPF, CAP_PERFMON: run as root", agent.Output.Trim());
+    }
+
     private static string ReadShared(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
