@@ -107,6 +107,18 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void A_key_given_twice_is_reported_at_its_second_line()
+    {
+        var e = Fail("cpu_sched:\n  interval: 1s\n  interval: 2s\n");
+        Assert.StartsWith("agent.yaml:3:", e.Message);
+        Assert.Contains("interval", e.Message);
+    }
+
+    [Fact]
+    public void A_key_that_is_not_a_name_is_rejected()
+        => Assert.Equal("agent.yaml:1: expected a key name, got a list", Fail("? [a, b]\n: 1\n").Message);
+
+    [Fact]
     public void A_missing_file_names_the_path()
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/agent.yaml"));

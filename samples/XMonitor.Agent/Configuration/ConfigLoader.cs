@@ -59,7 +59,7 @@ internal static class ConfigLoader
         var sections = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
         foreach (var (keyNode, value) in root.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            var key = YamlValues.KeyName(keyNode, context);
             if (!known.Contains(key))
                 throw context.Error(keyNode, key, $"unknown key; the file takes {string.Join(", ", known)}");
             sections[key] = value;
@@ -153,7 +153,7 @@ internal static class ConfigLoader
         {
             foreach (var keyNode in mapping.Children.Keys)
             {
-                var key = ((YamlScalarNode)keyNode).Value ?? "";
+                var key = YamlValues.KeyName(keyNode, context);
                 if (!_known.Contains(key))
                     throw context.Error(keyNode, $"{name}.{key}", $"unknown key; {name} takes {string.Join(", ", _known)}");
             }

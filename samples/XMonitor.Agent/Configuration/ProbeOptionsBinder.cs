@@ -27,7 +27,7 @@ internal static class ProbeOptionsBinder
         {
             foreach (var (keyNode, valueNode) in mapping.Children)
             {
-                var key = ((YamlScalarNode)keyNode).Value ?? "";
+                var key = YamlValues.KeyName(keyNode, context);
                 var dotted = $"{probe.Name}.{key}";
                 if (key == EnabledKey)
                 {

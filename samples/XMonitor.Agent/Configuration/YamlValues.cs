@@ -24,6 +24,9 @@ internal static partial class YamlValues
         throw context.Error(node, key, $"expected {expected}, got {Describe(node)}");
     }
 
+    /// <summary>The name of a mapping key, or a failure when the key is a mapping or a list.</summary>
+    public static string KeyName(YamlNode key, ConfigContext context) => Text(key, "a key name", context, "");
+
     /// <summary>Whether the node is YAML's null (<c>~</c>, <c>null</c> or nothing).</summary>
     public static bool IsNull(YamlNode node)
         => node is YamlScalarNode { Style: not (YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted) } s

@@ -148,8 +148,9 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
             if (handle.Note is { } note)
                 _logger.LogWarning("{Probe}: {Note}", section.Name, note);
         }
-        catch (Exception e) when (e is BpfException or ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
+            // Whatever one probe throws while starting must not stop the others: the agent is their supervisor.
             foreach (var subscription in subscriptions)
                 subscription.Dispose();
             (collector as IDisposable)?.Dispose();
