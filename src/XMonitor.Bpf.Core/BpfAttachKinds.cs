@@ -34,21 +34,6 @@ internal static class BpfAttachKinds
     internal static string Describe(string section)
     {
         var kind = FromSection(section, out _);
-        return kind == BpfAttachKind.Other ? section : $"{Name(kind)} ({section})";
+        return kind == BpfAttachKind.Other ? section : $"{kind.Name()} ({section})";
     }
-
-    internal static string Name(BpfAttachKind kind) => kind switch
-    {
-        BpfAttachKind.Kprobe => "kprobe",
-        BpfAttachKind.Kretprobe => "kretprobe",
-        BpfAttachKind.Tracepoint => "tracepoint",
-        BpfAttachKind.RawTracepoint => "raw_tp",
-        BpfAttachKind.BtfRawTracepoint => "tp_btf",
-        BpfAttachKind.Fentry => "fentry",
-        BpfAttachKind.Fexit => "fexit",
-        BpfAttachKind.Uprobe => "uprobe",
-        BpfAttachKind.Uretprobe => "uretprobe",
-        BpfAttachKind.PerfEvent => "perf_event",
-        _ => "other",
-    };
 }

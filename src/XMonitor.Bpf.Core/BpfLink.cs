@@ -75,5 +75,5 @@ public sealed unsafe class BpfLink : IDisposable
     /// <inheritdoc />
     public override string ToString() => Describe();
 
-    private string Describe() => $"link of program '{Program.Name}' ({BpfAttachKinds.Name(Kind)} '{Target}')";
+    private string Describe() => $"link of program '{Program.Name}' ({Kind.Name()} '{Target}')";
 }

@@ -221,7 +221,7 @@ public sealed unsafe class BpfProgram
 
     private BpfException AttachFailure(BpfAttachKind kind, string target, int errno, string? detail)
     {
-        var context = $"attach program '{Name}' of BPF object '{_owner.Name}' as {BpfAttachKinds.Name(kind)} '{target}'";
+        var context = $"attach program '{Name}' of BPF object '{_owner.Name}' as {kind.Name()} '{target}'";
         var feature = kind switch
         {
             BpfAttachKind.Kprobe or BpfAttachKind.Kretprobe => KernelFeature.Kprobe,

@@ -18,13 +18,13 @@ internal static unsafe partial class CgroupResolver
         var mount = FindMount(full)
             ?? throw new ArgumentException($"'{path}' is not on a mounted file system listed in /proc/self/mountinfo", nameof(path));
         CgroupHierarchy hierarchy;
-        if (mount.FsType == "cgroup2")
+        if (mount.FileSystemType == "cgroup2")
             hierarchy = CgroupHierarchy.Unified;
-        else if (mount.FsType == "cgroup" && mount.SuperOptions.Split(',').Contains("memory"))
+        else if (mount.FileSystemType == "cgroup" && mount.SuperOptions.Split(',').Contains("memory"))
             hierarchy = CgroupHierarchy.MemoryV1;
         else
             throw new ArgumentException(
-                $"'{path}' is on {mount.FsType} mounted at {mount.MountPoint} ({mount.SuperOptions}): a cgroup filter needs a directory of the cgroup v2 hierarchy or of the cgroup v1 memory controller",
+                $"'{path}' is on {mount.FileSystemType} mounted at {mount.MountPoint} ({mount.SuperOptions}): a cgroup filter needs a directory of the cgroup v2 hierarchy or of the cgroup v1 memory controller",
                 nameof(path));
         return (Inode(full), hierarchy);
     }
@@ -37,51 +37,18 @@ internal static unsafe partial class CgroupResolver
         return *(ulong*)(buffer + InodeOffset);
     }
 
-    private static (string MountPoint, string FsType, string SuperOptions)? FindMount(string path)
+    private static MountInfoEntry? FindMount(string path)
     {
-        (string MountPoint, string FsType, string SuperOptions)? best = null;
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        MountInfoEntry? best = null;
+        foreach (var mount in MountInfoEntry.Read())
         {
-            // "36 35 98:0 /root /mnt/point rw,noatime shared:1 - fstype source super,options"
-            var separator = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (separator < 0)
-                continue;
-            var fields = line[..separator].Split(' ');
-            var tail = line[(separator + 3)..].Split(' ');
-            if (fields.Length < 5 || tail.Length < 3)
-                continue;
-            var mountPoint = Unescape(fields[4]);
-            var covers = path == mountPoint || path.StartsWith(mountPoint == "/" ? "/" : mountPoint + "/", StringComparison.Ordinal);
+            var covers = path == mount.MountPoint || path.StartsWith(mount.MountPoint == "/" ? "/" : mount.MountPoint + "/", StringComparison.Ordinal);
             // Later lines are later mounts: on an equal mount point the last one is visible.
-            if (covers && (best is null || mountPoint.Length >= best.Value.MountPoint.Length))
-                best = (mountPoint, tail[0], tail[2]);
+            if (covers && (best is null || mount.MountPoint.Length >= best.MountPoint.Length))
+                best = mount;
         }
         return best;
     }
-
-    // mountinfo escapes space, tab, newline and backslash as \ooo octal.
-    private static string Unescape(string field)
-    {
-        if (!field.Contains('\\'))
-            return field;
-        var sb = new System.Text.StringBuilder(field.Length);
-        for (var i = 0; i < field.Length; i++)
-        {
-            if (field[i] == '\\' && IsOctal(field, i + 1))
-            {
-                sb.Append((char)Convert.ToInt32(field.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else
-            {
-                sb.Append(field[i]);
-            }
-        }
-        return sb.ToString();
-    }
-
-    private static bool IsOctal(string s, int start)
-        => start + 3 <= s.Length && s[start] is >= '0' and <= '7' && s[start + 1] is >= '0' and <= '7' && s[start + 2] is >= '0' and <= '7';
 
     [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Stat(string path, byte* buffer);

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace XMonitor.Bpf.Probes;
 
 /// <summary>
-/// The life cycle an interval probe shares with the others: start once, an interval timer that
-/// reads the kernel's maps, an optional thread draining a ring buffer, and a stop that detaches
+/// The life cycle the probes share: start once, an interval timer that reads the kernel's maps (none
+/// for an event-only probe), an optional thread draining a ring buffer, and a stop that detaches
 /// first, publishes what the maps and the ring hold last, then frees the kernel objects. Dispose
 /// from inside one of the probe's own callbacks is deferred to the thread pool, so it never waits
 /// for the thread it runs on.
@@ -27,11 +27,25 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
 
     public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
 
+    /// <summary>The session's programs, attached or not, for health metrics; empty unless running.</summary>
+    public IReadOnlyList<BpfProgram> Programs => WithSession<IReadOnlyList<BpfProgram>>(() => [.. _session!.Programs], []);
+
+    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
+    public IReadOnlyList<BpfLink> Links => WithSession<IReadOnlyList<BpfLink>>(() => [.. _session!.Links], []);
+
     /// <summary>
     /// Starts: <paramref name="attach"/> loads and attaches (and must release what it made if it
     /// throws); then the timer and the ring-buffer thread run until dispose.
     /// </summary>
-    public void Start(TimeSpan interval, Func<ProbeSession> attach)
+    public void Start(TimeSpan interval, Func<ProbeSession> attach) => Start((TimeSpan?)interval, attach);
+
+    /// <summary>
+    /// Starts an event-only probe: like <see cref="Start(TimeSpan, Func{ProbeSession})"/> without
+    /// the interval timer; the session's interval reading, if it has one, is published only on stop.
+    /// </summary>
+    public void Start(Func<ProbeSession> attach) => Start(null, attach);
+
+    private void Start(TimeSpan? interval, Func<ProbeSession> attach)
     {
         lock (_gate)
         {
@@ -44,9 +58,17 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
                 _reader = new Thread(ReadEvents) { IsBackground = true, Name = $"{description} events" };
                 _reader.Start();
             }
-            _ticker = Task.Run(() => TickAsync(interval));
+            if (interval is { } period && _session.PublishInterval is not null)
+                _ticker = Task.Run(() => TickAsync(period));
             _state = StateRunning;
         }
+    }
+
+    /// <summary>Refuses bad options at start: an <see cref="ArgumentException"/> of the "options" parameter naming every problem in <paramref name="errors"/>.</summary>
+    public void ThrowIfInvalid(IReadOnlyList<string> errors)
+    {
+        if (errors.Count > 0)
+            throw new ArgumentException($"invalid {description} options: " + string.Join("; ", errors), "options");
     }
 
     /// <summary>Runs <paramref name="read"/> on the session while it is running (under the start/stop lock); <paramref name="fallback"/> otherwise.</summary>
@@ -56,17 +78,32 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
             return _state == StateRunning ? read() : fallback;
     }
 
-    /// <summary>The kernel's run statistics of the attached programs by name.</summary>
+    /// <summary>Runs <paramref name="read"/> on the session while it is running (under the start/stop lock).</summary>
     /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics()
+    public T WithRunningSession<T>(Func<T> read)
     {
         lock (_gate)
         {
             if (_state != StateRunning)
                 throw new InvalidOperationException($"the {description} is not running");
-            return _session!.Links.ToDictionary(l => l.Program.Name, l => l.Program.GetStatistics());
+            return read();
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> while the kernel objects exist: from start until stop frees
+    /// them, so also in the last publication; <paramref name="fallback"/> before and after.
+    /// </summary>
+    public T WithKernelObjects<T>(Func<T> read, T fallback)
+    {
+        lock (_gate)
+            return _session is not null ? read() : fallback;
+    }
+
+    /// <summary>The kernel's run statistics of the attached programs by name.</summary>
+    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
+    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics()
+        => WithRunningSession(() => _session!.Links.ToDictionary(l => l.Program.Name, l => l.Program.GetStatistics()));
 
     /// <summary>Runs a publication marked as this probe's callback, so a Dispose inside it is deferred.</summary>
     public void AsCallback(Action publish)
@@ -87,9 +124,9 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
     {
         if (DeferredFromCallback())
             return;
-        if (BeginStop() is { } ticker)
+        if (BeginStop())
         {
-            ticker.GetAwaiter().GetResult();
+            _ticker?.GetAwaiter().GetResult();
             FinishStop();
         }
         completeObservables();
@@ -99,9 +136,10 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
     {
         if (DeferredFromCallback())
             return;
-        if (BeginStop() is { } ticker)
+        if (BeginStop())
         {
-            await ticker.ConfigureAwait(false);
+            if (_ticker is { } ticker)
+                await ticker.ConfigureAwait(false);
             FinishStop();
         }
         completeObservables();
@@ -115,16 +153,17 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
         return true;
     }
 
-    private Task? BeginStop()
+    /// <summary>Marks the probe disposed and stops its loops; true when it was running.</summary>
+    private bool BeginStop()
     {
         lock (_gate)
         {
             if (_state == StateDisposed)
-                return null;
+                return false;
             var wasRunning = _state == StateRunning;
             _state = StateDisposed;
             _stop.Cancel();
-            return wasRunning ? _ticker : null;
+            return wasRunning;
         }
     }
 
@@ -134,12 +173,16 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
         _reader?.Join();
         session.Detach();
         // Detached: what the maps and the ring hold now is final.
-        PublishInterval(session);
+        if (session.PublishInterval is not null)
+            PublishInterval(session);
         if (session.ConsumeEvents is { } consume)
             AsCallback(consume);
         session.Stopped?.Invoke();
         lock (_gate)
+        {
             session.Dispose();
+            _session = null;
+        }
         logger.LogInformation("{Probe} detached", description);
     }
 
@@ -163,9 +206,9 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
         {
             try
             {
-                AsCallback(session.PublishInterval);
+                AsCallback(session.PublishInterval!);
             }
-            catch (BpfException e)
+            catch (Exception e) when (e is BpfException or IOException)
             {
                 logger.LogError(e, "{Probe}: reading the kernel's maps failed", description);
             }

@@ -2,14 +2,18 @@ namespace XMonitor.Bpf.Probes;
 
 /// <summary>
 /// What one start of a probe made in the kernel and how <see cref="ProbeRunner"/> drives it: the
-/// links (detached first on stop), the reading published every interval, the optional ring-buffer
-/// drain, and the objects freed last (<c>release</c>: ring-buffer readers, then the skeleton).
+/// links (detached first on stop), the reading published every interval (null for an event-only
+/// probe), the optional ring-buffer drain, and the objects freed last (<c>release</c>: ring-buffer
+/// readers, then the skeleton).
 /// </summary>
-internal sealed class ProbeSession(IReadOnlyList<BpfLink> links, Action release, Action publishInterval) : IDisposable
+internal sealed class ProbeSession(IReadOnlyList<BpfLink> links, Action release, Action? publishInterval) : IDisposable
 {
     public IReadOnlyList<BpfLink> Links => links;
 
-    public Action PublishInterval => publishInterval;
+    /// <summary>The loaded programs, attached or not (for health metrics); by default the linked ones.</summary>
+    public IReadOnlyList<BpfProgram> Programs { get; init; } = [.. links.Select(l => l.Program)];
+
+    public Action? PublishInterval => publishInterval;
 
     /// <summary>Hands every waiting ring-buffer record to the probe; null without a ring buffer.</summary>
     public Action? ConsumeEvents { get; init; }
@@ -30,5 +34,13 @@ internal sealed class ProbeSession(IReadOnlyList<BpfLink> links, Action release,
     {
         Detach();
         release();
+    }
+
+    /// <summary>Frees what a start that failed had made: the links first, then the BPF objects (null: none loaded).</summary>
+    public static void ReleaseFailedAttach(IEnumerable<BpfLink> links, IDisposable? objects)
+    {
+        foreach (var link in links)
+            link.Dispose();
+        objects?.Dispose();
     }
 }

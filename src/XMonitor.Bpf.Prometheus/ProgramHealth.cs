@@ -17,11 +17,11 @@ internal readonly record struct ProgramHealth(string Probe, string Program, stri
                 order.Add(link.Program);
             else if (seen.Attached && !link.IsAttached)
                 continue;
-            byProgram[link.Program] = (AttachKindNames.Name(link.Kind), link.Target, link.IsAttached);
+            byProgram[link.Program] = (link.Kind.Name(), link.Target, link.IsAttached);
         }
         foreach (var program in collector.Programs)
         {
-            if (byProgram.TryAdd(program, (AttachKindNames.Name(program.AttachKind), program.SectionTarget, false)))
+            if (byProgram.TryAdd(program, (program.AttachKind.Name(), program.SectionTarget, false)))
                 order.Add(program);
         }
         foreach (var program in order)

@@ -11,13 +11,19 @@ public sealed partial class PerfAndUprobeTests
     [LibraryImport("libc", EntryPoint = "getppid")]
     private static partial int GetPpid();
 
+    /// <summary>The test object, its programs counting only the calling thread.</summary>
+    private static BpfObject LoadForThisThread()
+    {
+        using var open = BpfEnvironment.Open("perfuprobe");
+        open.SetConstant("target_tid", BpfEnvironment.CurrentTid);
+        return open.Load();
+    }
+
     [Fact]
     public void PerfEventArrayDeliversEverySampleWithItsContents()
     {
         BpfEnvironment.Require();
-        using var open = BpfEnvironment.Open("perfuprobe");
-        open.SetConstant("target_tid", BpfEnvironment.CurrentTid);
-        using var obj = open.Load();
+        using var obj = LoadForThisThread();
         using var perf = new BpfPerfEventArray(obj.GetMap("samples"), pagesPerCpu: 8);
         using var link = obj.GetProgram("emit_sample").Attach();
 
@@ -40,9 +46,7 @@ public sealed partial class PerfAndUprobeTests
     public void AHandlerExceptionSurfacesFromPollWithoutCrashing()
     {
         BpfEnvironment.Require();
-        using var open = BpfEnvironment.Open("perfuprobe");
-        open.SetConstant("target_tid", BpfEnvironment.CurrentTid);
-        using var obj = open.Load();
+        using var obj = LoadForThisThread();
         using var perf = new BpfPerfEventArray(obj.GetMap("samples"), pagesPerCpu: 8);
         using var link = obj.GetProgram("emit_sample").Attach();
         BpfEnvironment.GetPid();
@@ -92,9 +96,7 @@ public sealed partial class PerfAndUprobeTests
         BpfEnvironment.Require();
         var libc = File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(f => f.Length >= 6 && Path.GetFileName(f[5]).StartsWith("libc.so", StringComparison.Ordinal)).Select(f => f[5]).First();
-        using var open = BpfEnvironment.Open("perfuprobe");
-        open.SetConstant("target_tid", BpfEnvironment.CurrentTid);
-        using var obj = open.Load();
+        using var obj = LoadForThisThread();
         using var link = obj.GetProgram("count_call").AttachUprobe(libc, "getppid", pid: Environment.ProcessId);
         Assert.Equal(BpfAttachKind.Uprobe, link.Kind);
 

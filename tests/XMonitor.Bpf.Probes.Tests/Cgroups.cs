@@ -23,4 +23,20 @@ internal static class Cgroups
         var line = File.ReadAllLines($"/proc/{pid}/cgroup").Single(l => l.StartsWith("0::", StringComparison.Ordinal));
         return Inode(V2Root + line[3..]);
     }
+
+    /// <summary>Removes a cgroup the test made: rmdir succeeds once its processes have exited and left it empty (up to 5 s).</summary>
+    public static void Remove(string dir)
+    {
+        for (var i = 0; i < 50 && Directory.Exists(dir); i++)
+        {
+            try
+            {
+                Directory.Delete(dir);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
 }

@@ -8,7 +8,6 @@ namespace XMonitor.Bpf.Probes.Tests;
 /// </summary>
 internal sealed class Workload : IDisposable
 {
-    private static readonly Lazy<string?> Binary = new(Compile);
     private readonly Process _process;
 
     private Workload(Process process)
@@ -32,11 +31,7 @@ internal sealed class Workload : IDisposable
     /// </summary>
     public static Workload Start(bool newProcessGroup, string[] launcher, params string[] args)
     {
-        if (Binary.Value is not { } path)
-        {
-            BpfEnvironment.Fail("no C compiler (cc, gcc or clang) to build the workload helper");
-            throw new InvalidOperationException("unreachable");
-        }
+        var path = NativeProgram.Build("workload.c", "workload", "-pthread");
         var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : path) { RedirectStandardInput = true, RedirectStandardOutput = true };
         foreach (var a in launcher.Skip(1).Append(path).Skip(launcher.Length > 0 ? 0 : 1).Concat(args))
             start.ArgumentList.Add(a);
@@ -70,19 +65,5 @@ internal sealed class Workload : IDisposable
         if (!_process.HasExited)
             _process.Kill();
         _process.Dispose();
-    }
-
-    private static string? Compile()
-    {
-        var compiler = Tool.Find("cc", "gcc", "clang");
-        if (compiler is null)
-            return null;
-        // The binary's name becomes the tasks' comm, which the tests compare.
-        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"xmonitor-tests-{Environment.ProcessId}")).FullName;
-        var output = Path.Combine(dir, "workload");
-        var source = Path.Combine(AppContext.BaseDirectory, "native", "workload.c");
-        var (code, _, error) = Tool.Run(compiler, "-O2", "-Wall", "-pthread", "-o", output, source);
-        Assert.True(code == 0, $"{compiler} failed to build the workload helper: {error}");
-        return output;
     }
 }

@@ -20,7 +20,7 @@ namespace XMonitor.Bpf.Probes.BioLatency;
 /// Disposing detaches every program, publishes a last reading for the partial interval and
 /// completes the observables. A probe starts once.
 /// </remarks>
-public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable
+public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
     private const string Description = "block I/O probe";
 
@@ -98,9 +98,7 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable
 
     private ProbeSession Attach()
     {
-        var errors = _options.Validate();
-        if (errors.Count > 0)
-            throw new ArgumentException("invalid block I/O probe options: " + string.Join("; ", errors), "options");
+        _runner.ThrowIfInvalid(_options.Validate());
         var (strategy, reason) = ChooseStrategy();
         uint targetDev = 0;
         if (_options.Disk is { } disk)
@@ -137,9 +135,7 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable
         }
         catch
         {
-            foreach (var link in links)
-                link.Dispose();
-            _skeleton?.Dispose();
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
             throw;
         }
 

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace XMonitor.Bpf.Probes.BioLatency;
 
@@ -24,17 +21,5 @@ public static class BioLatencyServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddBioLatencyProbe(this IServiceCollection services, Action<BioLatencyOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<BioLatencyOptions>();
-        if (configure is not null)
-            options.Configure(configure);
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BioLatencyOptions>, BioLatencyOptionsValidator>());
-        services.TryAddSingleton(sp => new BioLatencyProbe(
-            sp.GetRequiredService<IOptions<BioLatencyOptions>>().Value,
-            sp.GetService<ILogger<BioLatencyProbe>>()));
-        services.AddHostedService<BioLatencyHostedService>();
-        return services;
-    }
+        => services.AddProbe<BioLatencyProbe, BioLatencyOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
 }

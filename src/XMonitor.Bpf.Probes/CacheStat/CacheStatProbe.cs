@@ -45,31 +45,19 @@ namespace XMonitor.Bpf.Probes.CacheStat;
 /// program, publishes a last sample for the partial interval and completes the observable. A probe
 /// starts once.</para>
 /// </remarks>
-public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
+public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
     private const string Context = "CacheStat probe";
-    private const int StateNew = 0;
-    private const int StateRunning = 1;
-    private const int StateDisposed = 2;
-
-    // The probe whose callback this thread is running, so that Dispose from inside a callback does
-    // not wait for the very thread it runs on.
-    [ThreadStatic] private static CacheStatProbe? t_callbackOf;
 
     private readonly CacheStatOptions _options;
     private readonly ILogger _logger;
+    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<CacheStatSample> _samples;
-    private readonly Lock _gate = new();
-    private readonly Lock _readGate = new();
-    private readonly List<BpfLink> _links = [];
-    private readonly CancellationTokenSource _stop = new();
     private readonly CacheStatAccumulator _accumulator;
-    private int _state;
     private CachestatSkeleton? _skeleton;
     private uint[] _keys = [];
     private CachestatSkeleton.CachestatValue[] _values = [];
     private CachestatSkeleton.CachestatCounters[] _perCpu = [];
-    private Task? _ticker;
     private long _lastRead;
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
@@ -79,6 +67,7 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
         _options = options.Clone();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _samples = new(ReportObserverError);
+        _runner = new ProbeRunner(this, Context, _logger, _samples.Complete);
         _accumulator = new(_options.TopProcesses);
     }
 
@@ -92,27 +81,13 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
     public IReadOnlyList<string> AttachTargets { get; private set; } = [];
 
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
+    public bool IsRunning => _runner.IsRunning;
 
     /// <summary>The loaded BPF programs, attached or not, for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfProgram> Programs
-    {
-        get
-        {
-            lock (_gate)
-                return _state == StateRunning ? [.. _skeleton!.Object.Programs] : [];
-        }
-    }
+    public IReadOnlyList<BpfProgram> Programs => _runner.Programs;
 
     /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfLink> Links
-    {
-        get
-        {
-            lock (_gate)
-                return _state == StateRunning ? [.. _links] : [];
-        }
-    }
+    public IReadOnlyList<BpfLink> Links => _runner.Links;
 
     /// <summary>One sample every <see cref="CacheStatOptions.Interval"/>, and a last one for the partial interval on dispose.</summary>
     public IObservable<CacheStatSample> Samples => _samples;
@@ -127,68 +102,38 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
     /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
     /// <exception cref="InvalidOperationException">The probe was started before.</exception>
     /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_state == StateDisposed, this);
-            if (_state == StateRunning)
-                throw new InvalidOperationException("the CacheStat probe is already running");
-            var errors = _options.Validate();
-            if (errors.Count > 0)
-                throw new ArgumentException("invalid CacheStat probe options: " + string.Join("; ", errors), "options");
-
-            var (plan, reason) = Attach();
-            var capacity = _skeleton!.ProcStatsMap.Map.MaxEntries;
-            _keys = new uint[capacity];
-            _values = new CachestatSkeleton.CachestatValue[capacity];
-            _perCpu = new CachestatSkeleton.CachestatCounters[BpfMap.PossibleCpus];
-            AttachStrategy = plan.Strategy;
-            AttachTargets = plan.Targets;
-            _lastRead = Stopwatch.GetTimestamp();
-            _ticker = Task.Run(TickAsync);
-            _state = StateRunning;
-            _logger.LogInformation(
-                "CacheStat probe attached with {Strategy} ({Reason}) to {Targets}; filter: {Filter}; every {Interval}, top {Top} processes",
-                plan.Strategy.SectionName(), reason, string.Join(", ", plan.Targets), _options.Filter, _options.Interval, _options.TopProcesses);
-        }
-    }
+    public void Start() => _runner.Start(_options.Interval, Attach);
 
     /// <summary>
     /// Detaches the programs, publishes the last partial interval, completes <see cref="Samples"/>
     /// and frees the kernel objects. Called from inside a subscriber's callback, it returns at once
     /// and the probe stops as soon as the callback returns.
     /// </summary>
-    public void Dispose()
-    {
-        if (DeferredFromCallback())
-            return;
-        if (BeginStop() is { } ticker)
-        {
-            ticker.GetAwaiter().GetResult();
-            FinishStop();
-        }
-        _samples.Complete();
-    }
+    public void Dispose() => _runner.Dispose();
 
     /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (DeferredFromCallback())
-            return;
-        if (BeginStop() is { } ticker)
-        {
-            await ticker.ConfigureAwait(false);
-            FinishStop();
-        }
-        _samples.Complete();
-    }
+    public ValueTask DisposeAsync() => _runner.DisposeAsync();
 
     /// <summary>Whether the kernel's per-process map holds an entry of <paramref name="pid"/>: exited processes' entries are deleted once reported.</summary>
-    internal bool IsTracked(int pid)
+    internal bool IsTracked(int pid) => _runner.WithSession(() => _skeleton!.ProcStatsMap.TryLookup((uint)pid, out _), false);
+
+    private ProbeSession Attach()
     {
-        lock (_gate)
-            return _state == StateRunning && _skeleton!.ProcStatsMap.TryLookup((uint)pid, out _);
+        _runner.ThrowIfInvalid(_options.Validate());
+
+        var (plan, reason, links) = LoadAndAttach();
+        var skeleton = _skeleton!;
+        var capacity = skeleton.ProcStatsMap.Map.MaxEntries;
+        _keys = new uint[capacity];
+        _values = new CachestatSkeleton.CachestatValue[capacity];
+        _perCpu = new CachestatSkeleton.CachestatCounters[BpfMap.PossibleCpus];
+        AttachStrategy = plan.Strategy;
+        AttachTargets = plan.Targets;
+        _lastRead = Stopwatch.GetTimestamp();
+        _logger.LogInformation(
+            "CacheStat probe attached with {Strategy} ({Reason}) to {Targets}; filter: {Filter}; every {Interval}, top {Top} processes",
+            plan.Strategy.SectionName(), reason, string.Join(", ", plan.Targets), _options.Filter, _options.Interval, _options.TopProcesses);
+        return new ProbeSession(links, skeleton.Dispose, Publish) { Programs = skeleton.Object.Programs };
     }
 
     /// <summary>
@@ -196,13 +141,14 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
     /// load or attach (a function that cannot be traced, a verifier difference) is logged and the
     /// next one tried, so the automatic choice falls back at run time too, not only by feature probe.
     /// </summary>
-    private (CacheStatPlan Plan, string Reason) Attach()
+    private (CacheStatPlan Plan, string Reason, List<BpfLink> Links) LoadAndAttach()
     {
         var failed = new List<ProbeAttachStrategy>();
         while (true)
         {
             using var open = CachestatSkeleton.Open();
             var (plan, reason) = ChoosePlan(open, _options.AttachStrategy, failed);
+            var links = new List<BpfLink>();
             try
             {
                 Configure(open);
@@ -211,23 +157,29 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
                 foreach (var program in _skeleton.Object.Programs)
                 {
                     if (program.IsLoaded)
-                        _links.Add(program.Attach());
+                        links.Add(program.Attach());
                 }
-                return (plan, reason);
+                return (plan, reason, links);
             }
             // The last strategy's own error is the one to surface: there is nothing to fall back to.
             catch (BpfException e) when (_options.AttachStrategy is null && e is not BpfPermissionException && plan.Strategy != CacheStatOptions.SupportedStrategies[^1])
             {
-                ReleaseKernelObjects();
+                Release(links);
                 _logger.LogWarning(e, "CacheStat probe: {Strategy} failed to load or attach; trying the next strategy", plan.Strategy.SectionName());
                 failed.Add(plan.Strategy);
             }
             catch
             {
-                ReleaseKernelObjects();
+                Release(links);
                 throw;
             }
         }
+    }
+
+    private void Release(List<BpfLink> links)
+    {
+        ProbeSession.ReleaseFailedAttach(links, _skeleton);
+        _skeleton = null;
     }
 
     /// <summary>
@@ -286,88 +238,12 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable
         open.XmCgroupMemcgV1 = filter.Kind == ProcessFilterKind.Cgroup && filter.Hierarchy == CgroupHierarchy.MemoryV1;
     }
 
-    private bool DeferredFromCallback()
-    {
-        if (t_callbackOf != this)
-            return false;
-        ThreadPool.UnsafeQueueUserWorkItem(static probe => probe.Dispose(), this, preferLocal: false);
-        return true;
-    }
-
-    /// <summary>Marks the probe disposed and stops its timer; returns the ticker to wait for when it was running.</summary>
-    private Task? BeginStop()
-    {
-        lock (_gate)
-        {
-            if (_state == StateDisposed)
-                return null;
-            var wasRunning = _state == StateRunning;
-            _state = StateDisposed;
-            _stop.Cancel();
-            return wasRunning ? _ticker : null;
-        }
-    }
-
-    private void FinishStop()
-    {
-        foreach (var link in _links)
-            link.Dispose();
-        // The programs are detached: what the maps hold now is final.
-        Publish();
-        lock (_gate)
-            ReleaseKernelObjects();
-        _logger.LogInformation("CacheStat probe detached");
-    }
-
-    private void ReleaseKernelObjects()
-    {
-        foreach (var link in _links)
-            link.Dispose();
-        _links.Clear();
-        _skeleton?.Dispose();
-    }
-
-    private async Task TickAsync()
-    {
-        using var timer = new PeriodicTimer(_options.Interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-                Publish();
-        }
-        catch (OperationCanceledException)
-        {
-            // Dispose stops the timer; the last sample is published by FinishStop.
-        }
-    }
-
     private void Publish()
     {
-        lock (_readGate)
-        {
-            CacheStatSample sample;
-            List<uint> exited;
-            try
-            {
-                (sample, exited) = Read();
-            }
-            catch (Exception e) when (e is BpfException or IOException)
-            {
-                _logger.LogError(e, "CacheStat probe: reading the counters failed");
-                return;
-            }
-            t_callbackOf = this;
-            try
-            {
-                _samples.Publish(sample);
-            }
-            finally
-            {
-                t_callbackOf = null;
-            }
-            foreach (var pid in exited)
-                _skeleton!.ProcStatsMap.Delete(pid);
-        }
+        var (sample, exited) = Read();
+        _samples.Publish(sample);
+        foreach (var pid in exited)
+            _skeleton!.ProcStatsMap.Delete(pid);
     }
 
     /// <summary>The sample since the previous read, and the processes that exited, to delete from the map once reported.</summary>

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace XMonitor.Bpf.Probes.CacheStat;
 
@@ -24,17 +21,5 @@ public static class CacheStatServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddCacheStatProbe(this IServiceCollection services, Action<CacheStatOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<CacheStatOptions>();
-        if (configure is not null)
-            options.Configure(configure);
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheStatOptions>, CacheStatOptionsValidator>());
-        services.TryAddSingleton(sp => new CacheStatProbe(
-            sp.GetRequiredService<IOptions<CacheStatOptions>>().Value,
-            sp.GetService<ILogger<CacheStatProbe>>()));
-        services.AddHostedService<CacheStatHostedService>();
-        return services;
-    }
+        => services.AddProbe<CacheStatProbe, CacheStatOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
 }

@@ -22,7 +22,7 @@ namespace XMonitor.Bpf.Probes.FsLatency;
 /// watch emits nothing. Disposing detaches every program, publishes a last reading for the partial
 /// interval and completes the observables. A probe starts once.
 /// </remarks>
-public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable
+public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
     private const string Description = "file-system latency probe";
     private const int TypeNameSize = 16;
@@ -124,9 +124,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable
 
     private ProbeSession Attach()
     {
-        var errors = _options.Validate();
-        if (errors.Count > 0)
-            throw new ArgumentException("invalid file-system latency probe options: " + string.Join("; ", errors), "options");
+        _runner.ThrowIfInvalid(_options.Validate());
         var (strategy, reason) = ChooseStrategy();
         var mounts = MountTable.Read(Selects);
         var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
@@ -165,9 +163,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable
         }
         catch
         {
-            foreach (var link in links)
-                link.Dispose();
-            _skeleton?.Dispose();
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
             throw;
         }
 

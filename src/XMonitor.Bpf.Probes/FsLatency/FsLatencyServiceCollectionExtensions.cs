@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace XMonitor.Bpf.Probes.FsLatency;
 
@@ -24,17 +21,5 @@ public static class FsLatencyServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddFsLatencyProbe(this IServiceCollection services, Action<FsLatencyOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<FsLatencyOptions>();
-        if (configure is not null)
-            options.Configure(configure);
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FsLatencyOptions>, FsLatencyOptionsValidator>());
-        services.TryAddSingleton(sp => new FsLatencyProbe(
-            sp.GetRequiredService<IOptions<FsLatencyOptions>>().Value,
-            sp.GetService<ILogger<FsLatencyProbe>>()));
-        services.AddHostedService<FsLatencyHostedService>();
-        return services;
-    }
+        => services.AddProbe<FsLatencyProbe, FsLatencyOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
 }

@@ -19,7 +19,7 @@ namespace XMonitor.Bpf.Probes.Napi;
 /// every program, publishes a last sample for the partial interval and completes the observable.
 /// A probe starts once.
 /// </remarks>
-public sealed class NapiProbe : IDisposable, IAsyncDisposable
+public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
     private const string Description = "NAPI probe";
 
@@ -98,9 +98,7 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable
 
     private ProbeSession Attach()
     {
-        var errors = _options.Validate();
-        if (errors.Count > 0)
-            throw new ArgumentException("invalid NAPI probe options: " + string.Join("; ", errors), "options");
+        _runner.ThrowIfInvalid(_options.Validate());
         var (strategy, reason) = ChooseStrategy();
         ProbeAttachStrategy? timing = _options.MeasurePollTime ? ChooseTiming() : null;
 
@@ -131,9 +129,7 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable
         }
         catch
         {
-            foreach (var link in links)
-                link.Dispose();
-            _skeleton?.Dispose();
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
             throw;
         }
 

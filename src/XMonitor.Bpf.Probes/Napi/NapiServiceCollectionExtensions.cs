@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace XMonitor.Bpf.Probes.Napi;
 
@@ -24,17 +21,5 @@ public static class NapiServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddNapiProbe(this IServiceCollection services, Action<NapiOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<NapiOptions>();
-        if (configure is not null)
-            options.Configure(configure);
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NapiOptions>, NapiOptionsValidator>());
-        services.TryAddSingleton(sp => new NapiProbe(
-            sp.GetRequiredService<IOptions<NapiOptions>>().Value,
-            sp.GetService<ILogger<NapiProbe>>()));
-        services.AddHostedService<NapiHostedService>();
-        return services;
-    }
+        => services.AddProbe<NapiProbe, NapiOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
 }

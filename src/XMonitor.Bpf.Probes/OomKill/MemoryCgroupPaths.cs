@@ -22,20 +22,12 @@ internal sealed class MemoryCgroupPaths
     public static MemoryCgroupPaths? Find()
     {
         string? v1 = null, v2 = null;
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        foreach (var mount in MountInfoEntry.Read())
         {
-            // "36 35 0:30 / /sys/fs/cgroup/memory rw,nosuid shared:12 - cgroup cgroup rw,memory"
-            var separator = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (separator < 0)
-                continue;
-            var fields = line[..separator].Split(' ');
-            var tail = line[(separator + 3)..].Split(' ');
-            if (fields.Length < 5 || tail.Length < 3)
-                continue;
-            if (tail[0] == "cgroup" && tail[2].Split(',').Contains("memory"))
-                v1 ??= fields[4];
-            else if (tail[0] == "cgroup2")
-                v2 ??= fields[4];
+            if (mount.FileSystemType == "cgroup" && mount.SuperOptions.Split(',').Contains("memory"))
+                v1 ??= mount.MountPoint;
+            else if (mount.FileSystemType == "cgroup2")
+                v2 ??= mount.MountPoint;
         }
         // A controller bound to a v1 hierarchy is absent from v2.
         return (v1 ?? v2) is { } root ? new MemoryCgroupPaths(root) : null;

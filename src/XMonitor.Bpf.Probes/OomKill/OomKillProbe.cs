@@ -18,30 +18,18 @@ namespace XMonitor.Bpf.Probes.OomKill;
 /// publishes what the ring buffer still holds and completes the observable. A probe starts once.
 /// See <see cref="OomKillEvent"/> for which fields each strategy fills.
 /// </remarks>
-public sealed class OomKillProbe : IDisposable, IAsyncDisposable
+public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
-    private const int StateNew = 0;
-    private const int StateRunning = 1;
-    private const int StateDisposed = 2;
     private const string Context = "OOM kill probe";
     private const string OomKillFunction = "oom_kill_process";
 
-    // The probe whose callback this thread is running, so that Dispose from inside a callback does
-    // not wait for the very thread it runs on.
-    [ThreadStatic] private static OomKillProbe? t_callbackOf;
-
     private readonly OomKillOptions _options;
     private readonly ILogger _logger;
+    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<OomKillEvent> _kills;
-    private readonly Lock _gate = new();
-    private readonly List<BpfLink> _links = [];
-    private readonly CancellationTokenSource _stop = new();
     private readonly RingBufferRecordHandler<OomkillSkeleton.OomkillEvent> _onEvent;
-    private int _state = StateNew;
     private OomkillSkeleton? _skeleton;
-    private BpfRingBuffer<OomkillSkeleton.OomkillEvent>? _ring;
     private MemoryCgroupPaths? _paths;
-    private Thread? _reader;
     private IReadOnlyDictionary<ulong, ulong> _finalKills = new Dictionary<ulong, ulong>();
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
@@ -51,6 +39,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
         _options = options.Clone();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _kills = new(e => _logger.LogError(e, "OOM kill probe: an observer threw; it stays subscribed"));
+        _runner = new ProbeRunner(this, Context, _logger, _kills.Complete);
         _onEvent = OnEvent;
     }
 
@@ -71,40 +60,19 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
     public ProbeAttachStrategy? OomControlStrategy { get; private set; }
 
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
+    public bool IsRunning => _runner.IsRunning;
 
     /// <summary>The loaded BPF programs, attached or not, for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfProgram> Programs
-    {
-        get
-        {
-            lock (_gate)
-                return _state == StateRunning ? [.. _skeleton!.Object.Programs] : [];
-        }
-    }
+    public IReadOnlyList<BpfProgram> Programs => _runner.Programs;
 
     /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfLink> Links
-    {
-        get
-        {
-            lock (_gate)
-                return _state == StateRunning ? [.. _links] : [];
-        }
-    }
+    public IReadOnlyList<BpfLink> Links => _runner.Links;
 
     /// <summary>One event per OOM victim, as the reader thread sees the record (within milliseconds of the kill).</summary>
     public IObservable<OomKillEvent> Kills => _kills;
 
     /// <summary>Records the kernel could not write because the ring buffer was full; 0 before start.</summary>
-    public ulong DroppedEvents
-    {
-        get
-        {
-            lock (_gate)
-                return _skeleton is { Object.IsDisposed: false } s ? s.EventsDropped : 0;
-        }
-    }
+    public ulong DroppedEvents => _runner.WithKernelObjects(() => _skeleton!.EventsDropped, 0UL);
 
     /// <summary>
     /// OOM kills since the probe started, by the id of the victim's memory cgroup (key 0: the cgroup
@@ -112,11 +80,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
     /// each record is written (a record lost to a full ring buffer, <see cref="DroppedEvents"/>, is not
     /// counted). After dispose: the final counts.
     /// </summary>
-    public IReadOnlyDictionary<ulong, ulong> GetKillsPerCgroup()
-    {
-        lock (_gate)
-            return _state == StateRunning ? ReadKills() : _finalKills;
-    }
+    public IReadOnlyDictionary<ulong, ulong> GetKillsPerCgroup() => _runner.WithSession(ReadKills, _finalKills);
 
     /// <summary>
     /// Loads the programs, attaches them and starts reading. Options are checked first; the
@@ -127,79 +91,69 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
     /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
     /// <exception cref="InvalidOperationException">The probe was started before.</exception>
     /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_state == StateDisposed, this);
-            if (_state == StateRunning)
-                throw new InvalidOperationException("the OOM kill probe is already running");
-            var errors = _options.Validate();
-            if (errors.Count > 0)
-                throw new ArgumentException("invalid OOM kill probe options: " + string.Join("; ", errors), "options");
-
-            var btf = LoadKernelBtf();
-            var (victim, victimReason) = ChooseVictimStrategy(btf);
-            var (control, controlReason) = ChooseOomControlStrategy(btf);
-            try
-            {
-                Attach(victim, control);
-            }
-            catch
-            {
-                ReleaseKernelObjects();
-                throw;
-            }
-            AttachStrategy = victim;
-            OomControlStrategy = control;
-            _paths = _options.ResolveCgroupPaths ? MemoryCgroupPaths.Find() : null;
-            _reader = new Thread(ReadEvents) { IsBackground = true, Name = "oomkill events" };
-            _reader.Start();
-            _state = StateRunning;
-            _logger.LogInformation(
-                "OOM kill probe attached: mark_victim with {Strategy} ({Reason}); oom_kill_process() {Control} ({ControlReason}); memory cgroups under {Root}",
-                victim.SectionName(), victimReason, control is { } c ? "with " + c.SectionName() : "not hooked, constraint inferred",
-                controlReason, _paths?.Root ?? "(not resolved)");
-        }
-    }
+    public void Start() => _runner.Start(Attach);
 
     /// <summary>
     /// The kernel's run statistics of the attached programs by name (run count, total run time);
     /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics()
-    {
-        lock (_gate)
-        {
-            if (_state != StateRunning)
-                throw new InvalidOperationException("the OOM kill probe is not running");
-            return _links.ToDictionary(l => l.Program.Name, l => l.Program.GetStatistics());
-        }
-    }
+    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
 
     /// <summary>
     /// Detaches the programs, publishes the records still in the ring buffer, completes the
     /// observable and frees the kernel objects. Called from inside one of the probe's own callbacks,
     /// it returns at once and the probe stops as soon as the callback returns.
     /// </summary>
-    public void Dispose()
-    {
-        if (t_callbackOf == this)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static probe => probe.Dispose(), this, preferLocal: false);
-            return;
-        }
-        if (BeginStop())
-            FinishStop();
-        _kills.Complete();
-    }
+    public void Dispose() => _runner.Dispose();
 
     /// <summary>Like <see cref="Dispose"/>; nothing in it needs awaiting, it is here for hosts that dispose asynchronously.</summary>
-    public ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _runner.DisposeAsync();
+
+    private ProbeSession Attach()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        _runner.ThrowIfInvalid(_options.Validate());
+
+        var btf = LoadKernelBtf();
+        var (victim, victimReason) = ChooseVictimStrategy(btf);
+        var (control, controlReason) = ChooseOomControlStrategy(btf);
+        var paths = _options.ResolveCgroupPaths ? MemoryCgroupPaths.Find() : null;
+        var links = new List<BpfLink>();
+        BpfRingBuffer<OomkillSkeleton.OomkillEvent> ring;
+        try
+        {
+            LoadAndAttach(victim, control, links);
+            ring = _skeleton!.OpenEventsReader();
+        }
+        catch
+        {
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
+            throw;
+        }
+        AttachStrategy = victim;
+        OomControlStrategy = control;
+        _paths = paths;
+        _logger.LogInformation(
+            "OOM kill probe attached: mark_victim with {Strategy} ({Reason}); oom_kill_process() {Control} ({ControlReason}); memory cgroups under {Root}",
+            victim.SectionName(), victimReason, control is { } c ? "with " + c.SectionName() : "not hooked, constraint inferred",
+            controlReason, _paths?.Root ?? "(not resolved)");
+        var skeleton = _skeleton;
+        return new ProbeSession(links, () =>
+        {
+            ring.Dispose();
+            skeleton.Dispose();
+        }, publishInterval: null)
+        {
+            Programs = skeleton.Object.Programs,
+            ConsumeEvents = () => ring.Consume(_onEvent),
+            WaitEvents = token => ring.Wait(Timeout.InfiniteTimeSpan, token),
+            Stopped = () =>
+            {
+                _finalKills = ReadKills();
+                if (skeleton.EventsDropped is > 0 and var dropped)
+                    _logger.LogWarning("OOM kill probe: the kernel dropped {Dropped} records because the ring buffer was full (the per-cgroup counts miss them too)", dropped);
+            },
+        };
     }
 
     private static BtfSpec? LoadKernelBtf()
@@ -283,7 +237,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
             : (false, $"/proc/kallsyms has no {OomKillFunction} (inlined or renamed)");
     }
 
-    private void Attach(ProbeAttachStrategy victim, ProbeAttachStrategy? control)
+    private void LoadAndAttach(ProbeAttachStrategy victim, ProbeAttachStrategy? control, List<BpfLink> links)
     {
         using (var open = OomkillSkeleton.Open())
         {
@@ -297,54 +251,12 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
         }
         // oom_kill_process() first: its facts must be saved before the mark_victim it leads to.
         if (control == ProbeAttachStrategy.Fentry)
-            _links.Add(_skeleton.FentryOomKillProcessProgram.Attach());
+            links.Add(_skeleton.FentryOomKillProcessProgram.Attach());
         else if (control == ProbeAttachStrategy.Kprobe)
-            _links.Add(_skeleton.KprobeOomKillProcessProgram.Attach());
-        _links.Add(victim == ProbeAttachStrategy.BtfRawTracepoint
+            links.Add(_skeleton.KprobeOomKillProcessProgram.Attach());
+        links.Add(victim == ProbeAttachStrategy.BtfRawTracepoint
             ? _skeleton.TpBtfMarkVictimProgram.Attach()
             : _skeleton.TpMarkVictimProgram.Attach());
-        _ring = _skeleton.OpenEventsReader();
-    }
-
-    /// <summary>Marks the probe disposed and stops the reader; true when it was running.</summary>
-    private bool BeginStop()
-    {
-        lock (_gate)
-        {
-            if (_state == StateDisposed)
-                return false;
-            var wasRunning = _state == StateRunning;
-            _state = StateDisposed;
-            _stop.Cancel();
-            return wasRunning;
-        }
-    }
-
-    private void FinishStop()
-    {
-        _reader?.Join();
-        foreach (var link in _links)
-            link.Dispose();
-        // The programs are detached: what the ring and the map hold now is final.
-        ConsumeEvents();
-        lock (_gate)
-        {
-            _finalKills = ReadKills();
-            var dropped = _skeleton!.EventsDropped;
-            if (dropped > 0)
-                _logger.LogWarning("OOM kill probe: the kernel dropped {Dropped} records because the ring buffer was full (the per-cgroup counts miss them too)", dropped);
-            ReleaseKernelObjects();
-        }
-        _logger.LogInformation("OOM kill probe detached");
-    }
-
-    private void ReleaseKernelObjects()
-    {
-        foreach (var link in _links)
-            link.Dispose();
-        _links.Clear();
-        _ring?.Dispose();
-        _skeleton?.Dispose();
     }
 
     private Dictionary<ulong, ulong> ReadKills()
@@ -357,37 +269,6 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable
                 counts[key] = count;
         }
         return counts;
-    }
-
-    private void ReadEvents()
-    {
-        var token = _stop.Token;
-        try
-        {
-            while (!token.IsCancellationRequested)
-            {
-                ConsumeEvents();
-                _ring!.Wait(Timeout.InfiniteTimeSpan, token);
-            }
-        }
-        catch (BpfException e)
-        {
-            _logger.LogError(e, "OOM kill probe: reading the event ring buffer failed; no more OOM kill events");
-        }
-    }
-
-    private void ConsumeEvents()
-    {
-        var previous = t_callbackOf;
-        t_callbackOf = this;
-        try
-        {
-            _ring!.Consume(_onEvent);
-        }
-        finally
-        {
-            t_callbackOf = previous;
-        }
     }
 
     private void OnEvent(ref readonly OomkillSkeleton.OomkillEvent e)

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace XMonitor.Bpf.Probes.OomKill;
 
@@ -20,17 +17,5 @@ public static class OomKillServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddOomKillProbe(this IServiceCollection services, Action<OomKillOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<OomKillOptions>();
-        if (configure is not null)
-            options.Configure(configure);
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OomKillOptions>, OomKillOptionsValidator>());
-        services.TryAddSingleton(sp => new OomKillProbe(
-            sp.GetRequiredService<IOptions<OomKillOptions>>().Value,
-            sp.GetService<ILogger<OomKillProbe>>()));
-        services.AddHostedService<OomKillHostedService>();
-        return services;
-    }
+        => services.AddProbe<OomKillProbe, OomKillOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
 }

@@ -27,33 +27,19 @@ namespace XMonitor.Bpf.Probes.ProcessVm;
 /// starts once.
 /// </para>
 /// </remarks>
-public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
+public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
-    private const int StateNew = 0;
-    private const int StateRunning = 1;
-    private const int StateDisposed = 2;
     private const string Context = "process VM probe";
     private const int BpfFuncFindVma = 180;
     private static readonly string[] HookedFunctions = ["do_mmap", "__vm_munmap"];
 
-    // The probe whose callback this thread is running, so that Dispose from inside a callback does
-    // not wait for the very thread it runs on.
-    [ThreadStatic] private static ProcessVmProbe? t_callbackOf;
-
     private readonly ProcessVmOptions _options;
     private readonly ILogger _logger;
+    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<ProcessVmSample> _samples;
     private readonly ObservableBroadcaster<ProcessVmEvent> _allocations;
-    private readonly Lock _gate = new();
-    private readonly Lock _readGate = new();
-    private readonly List<BpfLink> _links = [];
-    private readonly CancellationTokenSource _stop = new();
     private readonly RingBufferRecordHandler<ProcessvmSkeleton.ProcessvmEvent> _onEvent;
-    private int _state = StateNew;
     private ProcessvmSkeleton? _skeleton;
-    private BpfRingBuffer<ProcessvmSkeleton.ProcessvmEvent>? _ring;
-    private Thread? _reader;
-    private Task? _ticker;
     private long _lastPublished;
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
@@ -64,6 +50,11 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _samples = new(ReportObserverError);
         _allocations = new(ReportObserverError);
+        _runner = new ProbeRunner(this, Context, _logger, () =>
+        {
+            _samples.Complete();
+            _allocations.Complete();
+        });
         _onEvent = OnEvent;
     }
 
@@ -81,27 +72,13 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
     public bool? UsesVmaLookup { get; private set; }
 
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
+    public bool IsRunning => _runner.IsRunning;
 
     /// <summary>The loaded BPF programs, attached or not, for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfProgram> Programs
-    {
-        get
-        {
-            lock (_gate)
-                return _state == StateRunning ? [.. _skeleton!.Object.Programs] : [];
-        }
-    }
+    public IReadOnlyList<BpfProgram> Programs => _runner.Programs;
 
     /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfLink> Links
-    {
-        get
-        {
-            lock (_gate)
-                return _state == StateRunning ? [.. _links] : [];
-        }
-    }
+    public IReadOnlyList<BpfLink> Links => _runner.Links;
 
     /// <summary>The figures of every recorded process, every <see cref="ProcessVmOptions.Interval"/> and once more on dispose.</summary>
     public IObservable<ProcessVmSample> Samples => _samples;
@@ -110,14 +87,7 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
     public IObservable<ProcessVmEvent> Allocations => _allocations;
 
     /// <summary>Allocation records the kernel could not write because the ring buffer was full; 0 before start.</summary>
-    public ulong DroppedEvents
-    {
-        get
-        {
-            lock (_gate)
-                return _skeleton is { Object.IsDisposed: false } s ? s.EventsDropped : 0;
-        }
-    }
+    public ulong DroppedEvents => _runner.WithKernelObjects(() => _skeleton!.EventsDropped, 0UL);
 
     /// <summary>
     /// Loads the programs, attaches them and starts sampling. Options are checked first; the attach
@@ -128,102 +98,73 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
     /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
     /// <exception cref="InvalidOperationException">The probe was started before.</exception>
     /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_state == StateDisposed, this);
-            if (_state == StateRunning)
-                throw new InvalidOperationException("the process VM probe is already running");
-            var errors = _options.Validate();
-            if (errors.Count > 0)
-                throw new ArgumentException("invalid process VM probe options: " + string.Join("; ", errors), "options");
-
-            var (strategy, vmaLookup, reason) = ChooseStrategy();
-            try
-            {
-                Attach(strategy, vmaLookup);
-            }
-            catch
-            {
-                ReleaseKernelObjects();
-                throw;
-            }
-            AttachStrategy = strategy;
-            UsesVmaLookup = vmaLookup;
-            _lastPublished = Stopwatch.GetTimestamp();
-            if (_ring is not null)
-            {
-                _reader = new Thread(ReadEvents) { IsBackground = true, Name = "processvm events" };
-                _reader.Start();
-            }
-            _ticker = Task.Run(TickAsync);
-            _state = StateRunning;
-            _logger.LogInformation(
-                "Process VM probe attached: mmap/munmap with {Strategy}, unmaps classified by {Classification} ({Reason}); filter: {Filter}; sample every {Interval}; allocation events {Events}",
-                strategy.SectionName(), vmaLookup ? "VMA lookup" : "remembered ranges", reason, _options.Filter, _options.Interval,
-                _options.AllocationThresholdBytes > 0 ? $"from {_options.AllocationThresholdBytes} bytes" : "off");
-        }
-    }
+    public void Start() => _runner.Start(_options.Interval, Attach);
 
     /// <summary>
     /// Reads the figures now, outside the interval: the same content a published sample has, with
     /// <see cref="ProcessVmSample.Interval"/> the time since the last published sample.
     /// </summary>
     /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public ProcessVmSample ReadSample()
-    {
-        lock (_gate)
-        {
-            if (_state != StateRunning)
-                throw new InvalidOperationException("the process VM probe is not running");
-            return ReadStats(Stopwatch.GetTimestamp());
-        }
-    }
+    public ProcessVmSample ReadSample() => _runner.WithRunningSession(() => ReadStats(Stopwatch.GetTimestamp()));
 
     /// <summary>
     /// The kernel's run statistics of the attached programs by name (run count, total run time);
     /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics()
-    {
-        lock (_gate)
-        {
-            if (_state != StateRunning)
-                throw new InvalidOperationException("the process VM probe is not running");
-            return _links.ToDictionary(l => l.Program.Name, l => l.Program.GetStatistics());
-        }
-    }
+    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
 
     /// <summary>
     /// Detaches the programs, publishes a last sample, completes the observables and frees the kernel
     /// objects. Called from inside one of the probe's own callbacks, it returns at once and the probe
     /// stops as soon as the callback returns.
     /// </summary>
-    public void Dispose()
-    {
-        if (DeferredFromCallback())
-            return;
-        if (BeginStop() is { } ticker)
-        {
-            ticker.GetAwaiter().GetResult();
-            FinishStop();
-        }
-        CompleteObservables();
-    }
+    public void Dispose() => _runner.Dispose();
 
     /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _runner.DisposeAsync();
+
+    private ProbeSession Attach()
     {
-        if (DeferredFromCallback())
-            return;
-        if (BeginStop() is { } ticker)
+        _runner.ThrowIfInvalid(_options.Validate());
+
+        var (strategy, vmaLookup, reason) = ChooseStrategy();
+        var links = new List<BpfLink>();
+        BpfRingBuffer<ProcessvmSkeleton.ProcessvmEvent>? ring = null;
+        try
         {
-            await ticker.ConfigureAwait(false);
-            FinishStop();
+            LoadAndAttach(strategy, vmaLookup, links);
+            if (_options.AllocationThresholdBytes > 0)
+                ring = _skeleton!.OpenEventsReader();
         }
-        CompleteObservables();
+        catch
+        {
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
+            throw;
+        }
+        AttachStrategy = strategy;
+        UsesVmaLookup = vmaLookup;
+        _lastPublished = Stopwatch.GetTimestamp();
+        _logger.LogInformation(
+            "Process VM probe attached: mmap/munmap with {Strategy}, unmaps classified by {Classification} ({Reason}); filter: {Filter}; sample every {Interval}; allocation events {Events}",
+            strategy.SectionName(), vmaLookup ? "VMA lookup" : "remembered ranges", reason, _options.Filter, _options.Interval,
+            _options.AllocationThresholdBytes > 0 ? $"from {_options.AllocationThresholdBytes} bytes" : "off");
+        var skeleton = _skeleton!;
+        return new ProbeSession(links, () =>
+        {
+            ring?.Dispose();
+            skeleton.Dispose();
+        }, PublishSample)
+        {
+            Programs = skeleton.Object.Programs,
+            ConsumeEvents = ring is null ? null : () => ring.Consume(_onEvent),
+            WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
+            Stopped = () =>
+            {
+                if (skeleton.EventsDropped is > 0 and var dropped)
+                    _logger.LogWarning("Process VM probe: the kernel dropped {Dropped} allocation records because the ring buffer was full", dropped);
+            },
+        };
     }
 
     private (ProbeAttachStrategy Strategy, bool VmaLookup, string Reason) ChooseStrategy()
@@ -276,7 +217,7 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
         return HookedFunctions.FirstOrDefault(f => !symbols.Contains(f));
     }
 
-    private void Attach(ProbeAttachStrategy strategy, bool vmaLookup)
+    private void LoadAndAttach(ProbeAttachStrategy strategy, bool vmaLookup, List<BpfLink> links)
     {
         var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
         var tp = strategy == ProbeAttachStrategy.Tracepoint;
@@ -322,106 +263,15 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
             s.TpSysEnterMremapProgram, s.TpSysExitMremapProgram, s.TpSysEnterBrkProgram, s.TpSysExitBrkProgram,
         ];
         foreach (var program in programs)
-            _links.Add(program.Attach());
-        if (_options.AllocationThresholdBytes > 0)
-            _ring = _skeleton.OpenEventsReader();
-    }
-
-    private bool DeferredFromCallback()
-    {
-        if (t_callbackOf != this)
-            return false;
-        ThreadPool.UnsafeQueueUserWorkItem(static probe => probe.Dispose(), this, preferLocal: false);
-        return true;
-    }
-
-    /// <summary>Marks the probe disposed and stops its loops; returns the ticker to wait for when it was running.</summary>
-    private Task? BeginStop()
-    {
-        lock (_gate)
-        {
-            if (_state == StateDisposed)
-                return null;
-            var wasRunning = _state == StateRunning;
-            _state = StateDisposed;
-            _stop.Cancel();
-            return wasRunning ? _ticker : null;
-        }
-    }
-
-    private void FinishStop()
-    {
-        _reader?.Join();
-        foreach (var link in _links)
-            link.Dispose();
-        // The programs are detached: what the map and the ring hold now is final.
-        PublishSample();
-        if (_ring is not null)
-            ConsumeEvents();
-        var dropped = DroppedEvents;
-        if (dropped > 0)
-            _logger.LogWarning("Process VM probe: the kernel dropped {Dropped} allocation records because the ring buffer was full", dropped);
-        lock (_gate)
-            ReleaseKernelObjects();
-        _logger.LogInformation("Process VM probe detached");
-    }
-
-    private void ReleaseKernelObjects()
-    {
-        foreach (var link in _links)
-            link.Dispose();
-        _links.Clear();
-        _ring?.Dispose();
-        _skeleton?.Dispose();
-    }
-
-    private void CompleteObservables()
-    {
-        _samples.Complete();
-        _allocations.Complete();
-    }
-
-    private async Task TickAsync()
-    {
-        using var timer = new PeriodicTimer(_options.Interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-                PublishSample();
-        }
-        catch (OperationCanceledException)
-        {
-            // Dispose stops the timer; the last sample is published by FinishStop.
-        }
+            links.Add(program.Attach());
     }
 
     private void PublishSample()
     {
-        lock (_readGate)
-        {
-            ProcessVmSample sample;
-            try
-            {
-                var now = Stopwatch.GetTimestamp();
-                lock (_gate)
-                    sample = ReadStats(now);
-                _lastPublished = now;
-            }
-            catch (BpfException e)
-            {
-                _logger.LogError(e, "Process VM probe: reading the per-process figures failed");
-                return;
-            }
-            t_callbackOf = this;
-            try
-            {
-                _samples.Publish(sample);
-            }
-            finally
-            {
-                t_callbackOf = null;
-            }
-        }
+        var now = Stopwatch.GetTimestamp();
+        var sample = ReadStats(now);
+        _lastPublished = now;
+        _samples.Publish(sample);
     }
 
     private ProcessVmSample ReadStats(long now)
@@ -449,26 +299,6 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable
     }
 
     private static ProcessVmCounters Counters(in ProcessvmSkeleton.ProcessvmKindStats k) => new(k.CurrentBytes, k.AllocatedBytes, k.FreedBytes);
-
-    private void ReadEvents()
-    {
-        var token = _stop.Token;
-        t_callbackOf = this;
-        try
-        {
-            while (!token.IsCancellationRequested)
-            {
-                ConsumeEvents();
-                _ring!.Wait(Timeout.InfiniteTimeSpan, token);
-            }
-        }
-        catch (BpfException e)
-        {
-            _logger.LogError(e, "Process VM probe: reading the allocation ring buffer failed; no more allocation events");
-        }
-    }
-
-    private void ConsumeEvents() => _ring!.Consume(_onEvent);
 
     private void OnEvent(ref readonly ProcessvmSkeleton.ProcessvmEvent e)
     {

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace XMonitor.Bpf.Probes.ProcessVm;
 
@@ -25,17 +22,5 @@ public static class ProcessVmServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddProcessVmProbe(this IServiceCollection services, Action<ProcessVmOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<ProcessVmOptions>();
-        if (configure is not null)
-            options.Configure(configure);
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProcessVmOptions>, ProcessVmOptionsValidator>());
-        services.TryAddSingleton(sp => new ProcessVmProbe(
-            sp.GetRequiredService<IOptions<ProcessVmOptions>>().Value,
-            sp.GetService<ILogger<ProcessVmProbe>>()));
-        services.AddHostedService<ProcessVmHostedService>();
-        return services;
-    }
+        => services.AddProbe<ProcessVmProbe, ProcessVmOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
 }

@@ -9,12 +9,6 @@ namespace XMonitor.Bpf.Tests.Skeletons;
 [Collection(SerialCollection.Name)]
 public sealed class PackageConsumerTests
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     [Fact]
     public void APackageConsumerGetsItsObjectEmbeddedAndItsSkeleton()
     {
@@ -28,7 +22,7 @@ public sealed class PackageConsumerTests
         try
         {
             var core = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/XMonitor.Bpf.Core/XMonitor.Bpf.Core.csproj"));
-            Run(root, "dotnet", "pack", core, "-c", Configuration, "--no-build", "-o", feed, $"-p:PackageVersion={version}");
+            Run(root, "dotnet", "pack", core, "-c", BuildConfiguration.Name, "--no-build", "-o", feed, $"-p:PackageVersion={version}");
 
             File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
                 <configuration><packageSources><clear />
@@ -68,8 +62,8 @@ public sealed class PackageConsumerTests
                 var result = skeleton.HelloProgram.TestRun();
                 Console.WriteLine($"{result.ReturnValue} {skeleton.Runs}");
                 """);
-            Run(app, "dotnet", "build", "-c", Configuration, "-nologo", "-v:q");
-            var output = Run(app, "dotnet", "run", "--no-build", "-c", Configuration);
+            Run(app, "dotnet", "build", "-c", BuildConfiguration.Name, "-nologo", "-v:q");
+            var output = Run(app, "dotnet", "run", "--no-build", "-c", BuildConfiguration.Name);
             Assert.Equal("42 42", output.Trim());
         }
         finally

@@ -9,12 +9,6 @@ namespace XMonitor.Bpf.Tests.Skeletons;
 [Collection(SerialCollection.Name)]
 public sealed class SkeletonBuildTests
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     [Fact]
     public void ChangingAStructInTheSourceChangesTheGeneratedCode()
     {
@@ -137,7 +131,7 @@ public sealed class SkeletonBuildTests
 
     private static (int ExitCode, string Output) TryBuild(string dir, params string[] properties)
     {
-        var psi = new ProcessStartInfo("dotnet", ["build", "-c", Configuration, "-nologo", "-v:q", "-p:NuGetAudit=false", .. properties])
+        var psi = new ProcessStartInfo("dotnet", ["build", "-c", BuildConfiguration.Name, "-nologo", "-v:q", "-p:NuGetAudit=false", .. properties])
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using XMonitor.Bpf.Probes.BioLatency;
 
 namespace XMonitor.Bpf.Probes.Tests.BioLatency;
@@ -26,9 +25,7 @@ public sealed class BioLatencyOptionsTests
         };
         using var probe = new BioLatencyProbe(options);
 
-        var e = Assert.Throws<ArgumentException>(probe.Start);
-        Assert.Equal("options", e.ParamName);
-        Assert.Contains(option, e.Message);
+        OptionsAssert.StartRefuses(probe.Start, option);
         Assert.False(probe.IsRunning);
         Assert.Null(probe.AttachStrategy);
     }
@@ -36,16 +33,10 @@ public sealed class BioLatencyOptionsTests
     [Fact]
     public async Task AHostWithBadOptionsFailsToStartAndAGoodOneStartsAndStopsTheProbe()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddBioLatencyProbe(o => o.Disk = "no-such-disk");
-        using (var host = builder.Build())
-        {
-            var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
-            Assert.Contains("Disk 'no-such-disk' is not a block device", e.Message);
-        }
+        await OptionsAssert.HostRefusesAsync(s => s.AddBioLatencyProbe(o => o.Disk = "no-such-disk"), "Disk 'no-such-disk' is not a block device");
 
         BpfEnvironment.Require();
-        builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder();
         builder.Services.AddBioLatencyProbe(o => o.Interval = TimeSpan.FromMilliseconds(50));
         using var good = builder.Build();
         var probe = good.Services.GetRequiredService<BioLatencyProbe>();

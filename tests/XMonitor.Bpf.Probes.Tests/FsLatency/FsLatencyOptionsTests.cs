@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using XMonitor.Bpf.Probes.FsLatency;
 
 namespace XMonitor.Bpf.Probes.Tests.FsLatency;
@@ -26,9 +23,7 @@ public sealed class FsLatencyOptionsTests
         };
         using var probe = new FsLatencyProbe(options);
 
-        var e = Assert.Throws<ArgumentException>(probe.Start);
-        Assert.Equal("options", e.ParamName);
-        Assert.Contains(option, e.Message);
+        OptionsAssert.StartRefuses(probe.Start, option);
         Assert.False(probe.IsRunning);
         Assert.Null(probe.AttachStrategy);
     }
@@ -54,14 +49,8 @@ public sealed class FsLatencyOptionsTests
     }
 
     [Fact]
-    public async Task AHostWithBadOptionsFailsToStart()
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddFsLatencyProbe(o => o.FileSystemType = "");
-        using var host = builder.Build();
-        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
-        Assert.Contains("FileSystemType must be a file-system type name", e.Message);
-    }
+    public Task AHostWithBadOptionsFailsToStart()
+        => OptionsAssert.HostRefusesAsync(s => s.AddFsLatencyProbe(o => o.FileSystemType = ""), "FileSystemType must be a file-system type name");
 
     [Fact]
     public void TheOperationValuesAreTheKernelSides()

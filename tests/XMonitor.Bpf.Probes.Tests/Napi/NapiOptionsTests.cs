@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using XMonitor.Bpf.Probes.Napi;
 
 namespace XMonitor.Bpf.Probes.Tests.Napi;
@@ -22,9 +21,7 @@ public sealed class NapiOptionsTests
         };
         using var probe = new NapiProbe(options);
 
-        var e = Assert.Throws<ArgumentException>(probe.Start);
-        Assert.Equal("options", e.ParamName);
-        Assert.Contains(option, e.Message);
+        OptionsAssert.StartRefuses(probe.Start, option);
         Assert.False(probe.IsRunning);
         Assert.Null(probe.AttachStrategy);
     }
@@ -32,16 +29,10 @@ public sealed class NapiOptionsTests
     [Fact]
     public async Task AHostWithBadOptionsFailsToStartAndAGoodOneStartsAndStopsTheProbe()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddNapiProbe(o => o.InterfaceIndex = -3);
-        using (var host = builder.Build())
-        {
-            var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
-            Assert.Contains("InterfaceIndex must not be negative", e.Message);
-        }
+        await OptionsAssert.HostRefusesAsync(s => s.AddNapiProbe(o => o.InterfaceIndex = -3), "InterfaceIndex must not be negative");
 
         BpfEnvironment.Require();
-        builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder();
         builder.Services.AddNapiProbe(o => (o.Interval, o.MeasurePollTime) = (TimeSpan.FromMilliseconds(50), true));
         using var good = builder.Build();
         var probe = good.Services.GetRequiredService<NapiProbe>();

@@ -11,9 +11,10 @@ internal static class NativeProgram
 
     /// <summary>
     /// Builds <paramref name="sourceFile"/> (a helper source file name, found in the test output)
-    /// into a binary named <paramref name="name"/>, which becomes its tasks' comm.
+    /// into a binary named <paramref name="name"/>, which becomes its tasks' comm, with the compiler
+    /// flags <paramref name="flags"/> in addition to <c>-O2 -Wall -Werror</c>.
     /// </summary>
-    public static string Build(string sourceFile, string name)
+    public static string Build(string sourceFile, string name, params string[] flags)
     {
         lock (Built)
         {
@@ -26,7 +27,7 @@ internal static class NativeProgram
             Assert.True(source is not null, $"{sourceFile} is not in the test output {AppContext.BaseDirectory}");
             var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"xmonitor-tests-{Environment.ProcessId}")).FullName;
             var output = Path.Combine(dir, name);
-            var (code, _, error) = Tool.Run(compiler!, "-O2", "-Wall", "-Werror", "-o", output, source);
+            var (code, _, error) = Tool.Run(compiler!, ["-O2", "-Wall", "-Werror", .. flags, "-o", output, source!]);
             Assert.True(code == 0, $"{compiler} failed to build {sourceFile}: {error}");
             Built[name] = output;
             return output;

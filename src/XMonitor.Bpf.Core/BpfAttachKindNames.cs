@@ -1,9 +1,14 @@
-namespace XMonitor.Bpf.Prometheus;
+namespace XMonitor.Bpf;
 
-/// <summary>The <c>attach_kind</c> label values: libbpf's section prefixes, as operators know them from bpftool.</summary>
-internal static class AttachKindNames
+/// <summary>The names attach kinds are known by.</summary>
+public static class BpfAttachKindNames
 {
-    public static string Name(BpfAttachKind kind) => kind switch
+    /// <summary>
+    /// The kind's name as libbpf's section prefixes and bpftool spell it (<c>kprobe</c>, <c>tp_btf</c>,
+    /// <c>raw_tp</c>, <c>fentry</c>, ...; <c>other</c> for <see cref="BpfAttachKind.Other"/>), for
+    /// messages and metric labels.
+    /// </summary>
+    public static string Name(this BpfAttachKind kind) => kind switch
     {
         BpfAttachKind.Kprobe => "kprobe",
         BpfAttachKind.Kretprobe => "kretprobe",
