@@ -147,6 +147,40 @@ public sealed class AgentProcessTests
     }
 
     [Fact]
+    public async Task A_ConfigMap_style_symlink_swap_reloads_the_file()
+    {
+        BpfEnvironment.Require();
+        var directory = Directory.CreateTempSubdirectory("xmon-agent-test-").FullName;
+        await using var agent = AgentProcess.Start(FastConfig, directory);
+        await agent.WaitForHealthyAsync(StartTimeout);
+        // The layout of a Kubernetes ConfigMap volume: agent.yaml -> ..data/agent.yaml, ..data -> ..v1.
+        var text = File.ReadAllText(agent.ConfigFile);
+        Publish(directory, "..v1", text);
+        File.Delete(agent.ConfigFile);
+        File.CreateSymbolicLink(agent.ConfigFile, "..data/agent.yaml");
+        // That replacement of agent.yaml is itself seen and reloaded (nothing changed): let it pass,
+        // so that only the swap of ..data can bring the new interval.
+        await agent.WaitUntilAsync(async () => await agent.SampleAsync("xmonitor_agent_config_reloads_total{result=\"applied\"}") >= 1,
+            TimeSpan.FromSeconds(30), "the reload of the replaced agent.yaml");
+        await Task.Delay(1000, Ct);
+
+        // The kubelet's update: a new version directory, then ..data swapped to it by rename.
+        Publish(directory, "..v2", text.Replace("cpu_sched:\n  interval: 1s", "cpu_sched:\n  interval: 2s", StringComparison.Ordinal));
+        await agent.WaitUntilAsync(async () => (await agent.ProbeAsync("cpu_sched")).GetProperty("options").GetProperty("interval").GetString() == "2s",
+            TimeSpan.FromSeconds(30), "cpu_sched running with interval 2s after ..data was swapped");
+    }
+
+    /// <summary>Writes <paramref name="version"/>/agent.yaml and points ..data at it with an atomic rename, as the kubelet does.</summary>
+    private static void Publish(string directory, string version, string text)
+    {
+        Directory.CreateDirectory(Path.Combine(directory, version));
+        File.WriteAllText(Path.Combine(directory, version, "agent.yaml"), text);
+        var link = Path.Combine(directory, "..data_tmp");
+        File.CreateSymbolicLink(link, version);
+        Posix.Rename(link, Path.Combine(directory, "..data"));
+    }
+
+    [Fact]
     public async Task A_bad_reload_is_rejected_and_the_running_configuration_stays()
     {
         BpfEnvironment.Require();

@@ -16,6 +16,9 @@ internal sealed class ConfigReloader : IAsyncDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>The symlink a ConfigMap volume swaps to publish a new version of its files.</summary>
+    private const string KubernetesDataLink = "..data";
+
     private readonly string _path;
     private readonly ProbeManager _probes;
     private readonly ReloadCounters _counters;
@@ -41,9 +44,11 @@ internal sealed class ConfigReloader : IAsyncDisposable
             context.Cancel = true;
             _requests.Writer.TryWrite("SIGHUP");
         });
-        _watcher = new FileSystemWatcher(Path.GetDirectoryName(_path)!, Path.GetFileName(_path))
+        // The whole directory: a Kubernetes ConfigMap volume updates the file by swapping its
+        // ..data symlink, which a watcher of the file's name alone never sees.
+        _watcher = new FileSystemWatcher(Path.GetDirectoryName(_path)!)
         {
-            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
         _watcher.Changed += OnFileEvent;
         _watcher.Created += OnFileEvent;
@@ -61,7 +66,12 @@ internal sealed class ConfigReloader : IAsyncDisposable
         await _loop.ConfigureAwait(false);
     }
 
-    private void OnFileEvent(object sender, FileSystemEventArgs e) => _debounce.Change(Debounce, Timeout.InfiniteTimeSpan);
+    private void OnFileEvent(object sender, FileSystemEventArgs e)
+    {
+        // Other files of the directory (an event file, say) are none of the reloader's business.
+        if (e.Name == Path.GetFileName(_path) || e.Name == KubernetesDataLink || (e is RenamedEventArgs r && r.OldName == Path.GetFileName(_path)))
+            _debounce.Change(Debounce, Timeout.InfiniteTimeSpan);
+    }
 
     private async Task RunAsync()
     {
