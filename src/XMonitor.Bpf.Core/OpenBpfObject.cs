@@ -162,6 +162,16 @@ public sealed unsafe partial class OpenBpfObject : IDisposable
 
     internal nint ObjectPointer => (_handle ?? throw Consumed()).DangerousGetHandle();
 
+    /// <summary>
+    /// The kernel's own BTF file when the process lacks CAP_SYS_ADMIN, otherwise null (libbpf's default).
+    /// For a type vmlinux lacks (a CO-RE <c>___old</c> flavor, say) libbpf goes on to list the kernel
+    /// modules' BTF, and listing BTF objects takes CAP_SYS_ADMIN: with only CAP_BPF and CAP_PERFMON the
+    /// whole load would fail with EPERM. Naming vmlinux explicitly keeps CO-RE to it, so such a type
+    /// resolves as missing, which is what the flavor checks expect.
+    /// </summary>
+    private static string? VmlinuxOnlyBtfPath() =>
+        Privileges.HasCapability(Privileges.CAP_SYS_ADMIN) || !File.Exists(Btf.BtfSpec.KernelBtfPath) ? null : Btf.BtfSpec.KernelBtfPath;
+
     internal static OpenBpfObject Open(string? path, ReadOnlySpan<byte> image, BpfObjectOptions? options)
     {
         BpfLog.EnsureInstalled();
@@ -172,9 +182,10 @@ public sealed unsafe partial class OpenBpfObject : IDisposable
         try
         {
             var name = options.Name ?? (path is null ? "bpf_object" : ObjectNameFromPath(path));
+            var btfCustomPath = options.BtfCustomPath ?? VmlinuxOnlyBtfPath();
             fixed (byte* nameBytes = Encoding.UTF8.GetBytes(name + "\0"))
             fixed (byte* pinRoot = options.PinRootPath is null ? null : Encoding.UTF8.GetBytes(options.PinRootPath + "\0"))
-            fixed (byte* btfPath = options.BtfCustomPath is null ? null : Encoding.UTF8.GetBytes(options.BtfCustomPath + "\0"))
+            fixed (byte* btfPath = btfCustomPath is null ? null : Encoding.UTF8.GetBytes(btfCustomPath + "\0"))
             {
                 var opts = new ObjectOpenOpts
                 {
