@@ -36,9 +36,9 @@ var effective = Capabilities.Effective();
 var missing = Capabilities.Missing(effective);
 if (missing.Count > 0)
 {
-    Console.Error.WriteLine($"xmon-agent: missing capabilities {string.Join(", ", missing)}: run as root, or grant them with " +
-        "CAP_SYS_ADMIN (libbpf's CO-RE relocations) and, for a non-root user, CAP_DAC_READ_SEARCH (tracefs) " +
-        "(systemd: AmbientCapabilities=; Kubernetes: securityContext.capabilities.add) and start again");
+    Console.Error.WriteLine($"xmon-agent: missing capabilities {string.Join(", ", missing)}: run as root, or grant them " +
+        "(and, for a non-root user, CAP_DAC_READ_SEARCH for tracefs; systemd: AmbientCapabilities=, " +
+        "Kubernetes: securityContext.capabilities.add) and start again");
     return 3;
 }
 

@@ -47,19 +47,14 @@ internal static partial class Capabilities
     }
 
     /// <summary>
-    /// What some probes need besides <see cref="Missing"/>, measured on Linux 6.18 with libbpf 1.1.2:
-    /// CO-RE relocations make libbpf open the kernel modules' BTF by id, which takes CAP_SYS_ADMIN
-    /// (without it every probe with relocations fails to load with EPERM), and a non-root user
-    /// reads tracefs, where tracepoints are resolved, only with CAP_DAC_READ_SEARCH.
+    /// What some probes need besides <see cref="Missing"/>, measured on Linux 6.18: a non-root user
+    /// reads tracefs (mode 0700, root's), where libbpf resolves tracepoints, only with CAP_DAC_READ_SEARCH.
     /// </summary>
     public static IReadOnlyList<string> Warnings(ulong effective, bool root)
     {
-        var warnings = new List<string>();
-        if (!Has(effective, SysAdmin))
-            warnings.Add("no CAP_SYS_ADMIN: libbpf cannot read the kernel modules' BTF for CO-RE relocations, so probes that relocate fields (cpu_sched, cache_stat, process_vm, oom_kill, fs_latency here) fail to load with EPERM");
-        if (!root && !Has(effective, DacReadSearch) && !Has(effective, DacOverride))
-            warnings.Add("not root and no CAP_DAC_READ_SEARCH: tracefs (/sys/kernel/tracing) is unreadable, so probes attached to tracepoints (process_vm, fs_latency here) cannot attach");
-        return warnings;
+        if (root || Has(effective, DacReadSearch) || Has(effective, DacOverride))
+            return [];
+        return ["not root and no CAP_DAC_READ_SEARCH: tracefs (/sys/kernel/tracing) is unreadable, so probes attached to tracepoints (process_vm, fs_latency here) cannot attach"];
     }
 
     /// <summary>
