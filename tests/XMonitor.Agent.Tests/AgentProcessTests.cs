@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace XMonitor.Agent.Tests;
 
 /// <summary>The agent as operators run it: a child process with a configuration file, observed through HTTP, signals and the kernel.</summary>
+[Collection(nameof(AgentProcessCollection))]
 public sealed class AgentProcessTests
 {
     // Loading seven probes' programs passes the verifier several dozen times: slack for a loaded 2-core VM.
