@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of issue 11 and prints their table (see benchmarks/README.md).
 #
-#   benchmarks/run.sh            everything: the .NET/C comparisons, then the BenchmarkDotNet suite
+#   benchmarks/run.sh            everything: maps, BenchmarkDotNet suite, probe cost, cold start,
+#                                footprint, ring buffer (last, so its ratio line ends the output)
 #   benchmarks/run.sh ringbuf    only the ring buffer comparison; ends with "ringbuf ratio .NET/C: X.XX"
 #   benchmarks/run.sh maps       only the map comparison
+#   benchmarks/run.sh probecost  only probe-cost.sh: ns per run of our BPF programs and BCC's under one load
+#   benchmarks/run.sh coldstart  only the cold start: fresh processes timed, then the BenchmarkDotNet ColdStart suite
+#   benchmarks/run.sh footprint  only footprint.sh: CPU and peak RSS of the all-probes host and BCC's tools
 #
-# Environment: ROUNDS (default 5) alternating .NET and C runs per comparison, REPEATS (default 200)
-# timed fills or map reads per run, BENCH_CPU (default the last CPU) the CPU both sides are pinned to.
-# Needs root, the .NET SDK, clang + libbpf-dev (bash .ci/setup) and gcc.
+# Environment: ROUNDS (default 5) alternating .NET and C runs per comparison (and rounds of the
+# other parts), REPEATS (default 200) timed fills or map reads per run, BENCH_CPU (default the last
+# CPU) the CPU both sides of a comparison are pinned to.
+# Needs root, the .NET SDK, clang + libbpf-dev, libbpf-tools, linux-perf (bash .ci/setup) and gcc.
 set -euo pipefail
 
 what=${1:-all}
 case "$what" in
-  all | ringbuf | maps) ;;
-  *) echo "usage: $0 [ringbuf|maps]" >&2; exit 2 ;;
+  all | ringbuf | maps | probecost | coldstart | footprint) ;;
+  *) echo "usage: $0 [ringbuf|maps|probecost|coldstart|footprint]" >&2; exit 2 ;;
 esac
 rounds=${ROUNDS:-5}
 repeats=${REPEATS:-200}
@@ -30,12 +35,13 @@ command -v gcc >/dev/null || { echo "the C reference needs gcc: apt-get install 
 
 echo "building (dotnet Release, gcc -O2) ..." >&2
 dotnet build "$project" -c Release --nologo -v quiet >&2
+dotnet build "$here/XMonitor.Bpf.AllProbes" -c Release --nologo -v quiet >&2
 # The C side loads the very object the .NET build compiled and embedded.
 gcc -O2 -Wall -Wextra -Werror -o "$out/ringbuf_ref" "$here/ref/ringbuf_ref.c" -lbpf
 gcc -O2 -Wall -Wextra -Werror -o "$out/maps_ref" "$here/ref/maps_ref.c" -lbpf
 
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+trap 'rm -f "$results" "$results.coldstart"' EXIT
 
 run_dotnet() { taskset -c "$cpu" dotnet "$out/XMonitor.Bpf.Benchmarks.dll" --compare "$1" --repeats "$repeats"; }
 # libbpf notes that it skips the .xm_export section (type markers for the skeleton generator): not an error.
@@ -102,6 +108,48 @@ report() {
     }' "$results"
 }
 
+# Cold start: the first Start of every probe in a fresh process (JIT included), one after the
+# other and all at once, then the same after one untimed start and stop (--warm: JIT done);
+# medians over the rounds, then BenchmarkDotNet's ColdStart suite (warm, with allocations).
+coldstart() {
+  local host=$here/XMonitor.Bpf.AllProbes/bin/Release/net10.0/xmon-allprobes mode round times=$results.coldstart
+  for mode in sequential parallel warm-sequential warm-parallel; do
+    for ((round = 1; round <= rounds; round++)); do
+      echo "cold start: $mode, round $round of $rounds ..." >&2
+      local flags=()
+      [[ $mode == *parallel ]] && flags+=(--parallel)
+      [[ $mode == warm-* ]] && flags+=(--warm)
+      "$host" "${flags[@]}" --seconds 0 2>/dev/null | awk -v mode="$mode" '$1 == "start" { print mode, $2, $3, $4 }' >>"$times"
+    done
+  done
+  awk -f "$here/lib/median.awk" -f - "$times" <<'AWK'
+{ wall[$1 "|" $2] = wall[$1 "|" $2] " " $3; cpu[$1 "|" $2] = cpu[$1 "|" $2] " " $4; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
+END {
+  printf "%-24s %20s %20s %20s %20s\n", "cold start (ms, medians)", "fresh seq. wall/CPU", "fresh par. wall/CPU", "warm seq. wall/CPU", "warm par. wall/CPU"
+  for (i = 1; i <= n; i++) {
+    p = order[i]
+    printf "%-24s", p == "all" ? "all seven" : p
+    for (m = 1; m <= 4; m++) {
+      mode = m == 1 ? "sequential" : m == 2 ? "parallel" : m == 3 ? "warm-sequential" : "warm-parallel"
+      printf " %12.1f / %5.0f", median(wall[mode "|" p]), median(cpu[mode "|" p])
+    }
+    printf "\n"
+  }
+  printf "(per probe: the starting thread's CPU; all seven: the process's, JIT threads included)\n"
+  printf "cold start all probes (fresh process, sequential): %.0f ms wall, %.0f ms CPU\n", median(wall["sequential|all"]), median(cpu["sequential|all"])
+}
+AWK
+}
+
+# BenchmarkDotNet with a filter; prints the reports it wrote.
+bdn() {
+  local artifacts=$out/BenchmarkDotNet.Artifacts
+  rm -rf "$artifacts/results"
+  (cd "$project" && taskset -c "$cpu" dotnet "$out/XMonitor.Bpf.Benchmarks.dll" --filter "$1" --artifacts "$artifacts" >&2)
+  cat "$artifacts"/results/*-report-github.md
+  echo
+}
+
 if [[ $what == all || $what == maps ]]; then
   compare maps
   report maps
@@ -109,8 +157,19 @@ if [[ $what == all || $what == maps ]]; then
 fi
 if [[ $what == all ]]; then
   echo "BenchmarkDotNet suite (short jobs) ..." >&2
-  (cd "$project" && taskset -c "$cpu" dotnet "$out/XMonitor.Bpf.Benchmarks.dll" --filter '*' --artifacts "$out/BenchmarkDotNet.Artifacts" >&2)
-  cat "$out"/BenchmarkDotNet.Artifacts/results/*-report-github.md
+  bdn '*'
+fi
+if [[ $what == all || $what == probecost ]]; then
+  ROUNDS=$rounds "$here/probe-cost.sh"
+  echo
+fi
+if [[ $what == all || $what == coldstart ]]; then
+  coldstart
+  [[ $what == coldstart ]] && bdn '*ColdStart*'
+  echo
+fi
+if [[ $what == all || $what == footprint ]]; then
+  ROUNDS=$rounds "$here/footprint.sh"
   echo
 fi
 if [[ $what == all || $what == ringbuf ]]; then

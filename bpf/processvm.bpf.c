@@ -228,16 +228,27 @@ static long vma_walk_cb(struct task_struct *task, struct vm_area_struct *vma, st
 	return 0;
 }
 
+/* One step of the walk: the VMA at w->next, or stop (1) past the range or where no VMA is. */
+static long vma_walk_step(__u32 i, struct vma_walk *w)
+{
+	if (w->next >= w->hi)
+		return 1;
+	return bpf_find_vma(bpf_get_current_task_btf(), w->next, vma_walk_cb, w, 0) ? 1 : 0;
+}
+
 /*
  * Fills c->removed[] and c->unknown for [addr, addr + len) of the current
  * process; returns the kind of the VMA at addr (-1: untracked or none).
+ * The walk runs in bpf_loop (5.17+, as bpf_find_vma): the verifier checks its
+ * body once, where a bounded for loop made it walk all VMA_WALK_MAX steps,
+ * 26,000 instructions and about 60 ms of load time for each of the three
+ * programs that classify.
  */
 static __always_inline int vma_classify(struct pending_call *c, __u64 addr, __u64 len)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct mm_struct *mm = task->mm;
 	struct vma_walk w = {};
-	int i;
 
 	w.lo = addr;
 	w.hi = addr + len;
@@ -247,10 +258,7 @@ static __always_inline int vma_classify(struct pending_call *c, __u64 addr, __u6
 		w.heap_hi = page_align(mm->brk);
 	}
 	w.next = addr;
-	for (i = 0; i < VMA_WALK_MAX && w.next < w.hi; i++) {
-		if (bpf_find_vma(task, w.next, vma_walk_cb, &w, 0))
-			break;
-	}
+	bpf_loop(VMA_WALK_MAX, vma_walk_step, &w, 0);
 	c->removed[0] = w.removed[0];
 	c->removed[1] = w.removed[1];
 	c->removed[2] = w.removed[2];

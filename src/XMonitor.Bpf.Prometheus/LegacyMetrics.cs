@@ -73,6 +73,12 @@ public static class LegacyMetrics
     /// <summary>Buckets of the seed's microsecond histograms: log2 slots with <c>le</c> in microseconds.</summary>
     public static Log2HistogramLayout MicrosecondLayout { get; } = new(32, 1);
 
+    private static Log2HistogramLayout NanosecondsAsMicroseconds { get; } = new(32, 1000);
+
+    /// <summary>The seed's microsecond buckets for a probe's histogram in <paramref name="unit"/>: nanosecond slots are converted.</summary>
+    internal static Log2HistogramLayout MicrosecondLayoutFor(XMonitor.Bpf.Probes.HistogramUnit unit)
+        => unit == XMonitor.Bpf.Probes.HistogramUnit.Nanoseconds ? NanosecondsAsMicroseconds : MicrosecondLayout;
+
     /// <summary>Every legacy family with the probe that writes it and the metric that replaces it.</summary>
     public static IReadOnlyList<LegacyMapping> Mappings { get; } =
     [
@@ -93,7 +99,7 @@ public static class LegacyMetrics
         new(BioRequestSequentialRatio, "BioLatency", "xmonitor_bio_request_sequential_ratio", "same meaning"),
         new(BioRequestRandomizedRatio, "BioLatency", "xmonitor_bio_request_sequential_ratio", "1 minus the sequential ratio"),
         new(BioRequestLatencyOverThreshold, "BioLatency", "xmonitor_bio_slow_requests_total", "a counter per device and operation; the slow requests themselves are the probe's events, not labels"),
-        new(FsNfsOperationLatency, "Nfs", "xmonitor_nfs_operation_latency_seconds", "histogram in seconds"),
+        new(FsNfsOperationLatency, "FsLatency", "xmonitor_fs_operation_latency_seconds", "histogram in seconds, for any file-system type the probe watches: labels fstype, device (the mount's source), mountpoint, operation"),
     ];
 
     private static MetricFamily Gauge(string name, string help, string[] labels) => MetricFamily.Legacy(name, MetricType.Gauge, help, labels, Constant);

@@ -47,6 +47,13 @@ public sealed class Log2HistogramLayout
     /// <summary>Byte-size histograms exported in bytes.</summary>
     public static Log2HistogramLayout Bytes { get; } = new(32, 1);
 
+    /// <summary>Plain counts (packets per poll) exported as counts.</summary>
+    internal static Log2HistogramLayout Counts { get; } = new(32, 1);
+
+    /// <summary>The layout of a probe's latency histogram in <paramref name="unit"/>, exported in seconds.</summary>
+    internal static Log2HistogramLayout Seconds(XMonitor.Bpf.Probes.HistogramUnit unit)
+        => unit == XMonitor.Bpf.Probes.HistogramUnit.Nanoseconds ? Nanoseconds : Microseconds;
+
     /// <summary>The number of kernel slots.</summary>
     public int SlotCount { get; }
 
@@ -84,5 +91,14 @@ public sealed class Log2HistogramLayout
         if (slots.Length == SlotCount)
             running += slots[SlotCount - 1];
         writer.Histogram(family, labels, buckets, ToBaseUnit(sum), running, created: null, _upperBoundsUtf8);
+    }
+
+    /// <summary>Writes one histogram sample from a probe's histogram (its slots and exact sum).</summary>
+    internal void Write(MetricWriter writer, MetricFamily family, ReadOnlySpan<Label> labels, XMonitor.Bpf.Probes.Log2Histogram histogram)
+    {
+        Span<ulong> slots = stackalloc ulong[XMonitor.Bpf.Probes.Log2Histogram.SlotCount];
+        for (var s = 0; s < slots.Length; s++)
+            slots[s] = histogram[s];
+        Write(writer, family, labels, slots, histogram.Sum);
     }
 }

@@ -57,7 +57,7 @@ public sealed class HostingTests
     [Fact]
     public async Task A_generic_host_runs_the_listener_when_asked()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IBpfMetricsCollector>(SampleFamilies.Collector());
@@ -74,12 +74,5 @@ public sealed class HostingTests
         Assert.EndsWith("# EOF\n", body);
         await host.StopAsync(TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync($"http://127.0.0.1:{port}/metrics", TestContext.Current.CancellationToken));
-    }
-
-    internal static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

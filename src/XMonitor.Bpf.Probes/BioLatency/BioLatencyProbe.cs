@@ -59,6 +59,9 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
     public bool IsRunning => _runner.IsRunning;
 
+    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
+    public IReadOnlyList<BpfLink> Links => _runner.Links;
+
     /// <summary>The histograms and counters per disk and operation, every <see cref="BioLatencyOptions.Interval"/> and once more on dispose.</summary>
     public IObservable<BlockIoLatency> Latency => _latency;
 

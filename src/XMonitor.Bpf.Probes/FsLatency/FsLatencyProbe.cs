@@ -83,6 +83,9 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
     public bool IsRunning => _runner.IsRunning;
 
+    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
+    public IReadOnlyList<BpfLink> Links => _runner.Links;
+
     /// <summary>The histograms and counters per file system and operation, every <see cref="FsLatencyOptions.Interval"/> once a call was seen, and once more on dispose.</summary>
     public IObservable<FsLatencySample> Latency => _latency;
 

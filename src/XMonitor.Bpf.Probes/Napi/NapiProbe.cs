@@ -65,6 +65,9 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
     public bool IsRunning => _runner.IsRunning;
 
+    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
+    public IReadOnlyList<BpfLink> Links => _runner.Links;
+
     /// <summary>The counters and histograms per NAPI instance, every <see cref="NapiOptions.Interval"/> and once more on dispose.</summary>
     public IObservable<NapiSample> Samples => _samples;
 

@@ -15,7 +15,7 @@ namespace XMonitor.Bpf.Prometheus;
 /// </remarks>
 public sealed class CacheStatMetricsCollector : IBpfMetricsCollector, IDisposable
 {
-    private static readonly string[] ProcessLabels = ["pid", "comm"];
+    private static readonly string[] ProcessLabelNames = ["pid", "comm"];
 
     internal static readonly MetricFamily Accesses = new("xmonitor_cachestat_accesses", MetricType.Counter, "Page cache accesses (hits plus misses), in pages, system-wide.");
     internal static readonly MetricFamily Hits = new("xmonitor_cachestat_hits", MetricType.Counter, "Page cache accesses that found the page cached, in pages, system-wide.");
@@ -24,10 +24,10 @@ public sealed class CacheStatMetricsCollector : IBpfMetricsCollector, IDisposabl
     internal static readonly MetricFamily HitRatio = new("xmonitor_cachestat_hit_ratio", MetricType.Gauge, "Page cache hits divided by accesses in the probe's last interval; absent when that interval had no accesses.", [], "ratio");
     internal static readonly MetricFamily Buffers = new("xmonitor_cachestat_buffers_bytes", MetricType.Gauge, "Buffers of /proc/meminfo at the probe's last interval.", [], "bytes");
     internal static readonly MetricFamily Cached = new("xmonitor_cachestat_cached_bytes", MetricType.Gauge, "Cached of /proc/meminfo at the probe's last interval.", [], "bytes");
-    internal static readonly MetricFamily ProcessAccesses = new("xmonitor_cachestat_process_accesses", MetricType.Gauge, "Page cache accesses of a process in the probe's last interval, in pages (top N processes, comm=\"other\" for the rest).", ProcessLabels);
-    internal static readonly MetricFamily ProcessHits = new("xmonitor_cachestat_process_hits", MetricType.Gauge, "Page cache hits of a process in the probe's last interval, in pages (top N processes, comm=\"other\" for the rest).", ProcessLabels);
-    internal static readonly MetricFamily ProcessMisses = new("xmonitor_cachestat_process_misses", MetricType.Gauge, "Page cache misses of a process in the probe's last interval, in pages (top N processes, comm=\"other\" for the rest).", ProcessLabels);
-    internal static readonly MetricFamily ProcessDirtied = new("xmonitor_cachestat_process_dirtied", MetricType.Gauge, "Pages a process dirtied in the probe's last interval (top N processes, comm=\"other\" for the rest).", ProcessLabels);
+    internal static readonly MetricFamily ProcessAccesses = new("xmonitor_cachestat_process_accesses", MetricType.Gauge, "Page cache accesses of a process in the probe's last interval, in pages (top N processes, comm=\"other\" for the rest).", ProcessLabelNames);
+    internal static readonly MetricFamily ProcessHits = new("xmonitor_cachestat_process_hits", MetricType.Gauge, "Page cache hits of a process in the probe's last interval, in pages (top N processes, comm=\"other\" for the rest).", ProcessLabelNames);
+    internal static readonly MetricFamily ProcessMisses = new("xmonitor_cachestat_process_misses", MetricType.Gauge, "Page cache misses of a process in the probe's last interval, in pages (top N processes, comm=\"other\" for the rest).", ProcessLabelNames);
+    internal static readonly MetricFamily ProcessDirtied = new("xmonitor_cachestat_process_dirtied", MetricType.Gauge, "Pages a process dirtied in the probe's last interval (top N processes, comm=\"other\" for the rest).", ProcessLabelNames);
 
     private readonly CacheStatProbe _probe;
     private readonly int _maxProcessSeries;
@@ -90,19 +90,20 @@ public sealed class CacheStatMetricsCollector : IBpfMetricsCollector, IDisposabl
         writer.Gauge(Cached, [], last.CachedBytes);
 
         var processes = TopSeries.Bound(
-            last.Processes.Select(p => new CacheStatProcessCounts(p.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Command, p.Counts.Accesses, p.Counts.Hits, p.Counts.Misses, p.Counts.Dirtied)).ToArray(),
+            last.Processes.Select(p => new CacheStatProcessCounts(p.ProcessId, p.Command, p.Counts.Accesses, p.Counts.Hits, p.Counts.Misses, p.Counts.Dirtied)).ToArray(),
             _maxProcessSeries,
             p => p.Accesses + p.Dirtied,
             (a, b) => a with { Accesses = a.Accesses + b.Accesses, Hits = a.Hits + b.Hits, Misses = a.Misses + b.Misses, Dirtied = a.Dirtied + b.Dirtied },
-            p => p with { Pid = "", Comm = TopSeries.OtherComm });
-        foreach (var p in processes)
-            writer.Gauge(ProcessAccesses, [new("pid", p.Pid), new("comm", p.Comm)], p.Accesses);
-        foreach (var p in processes)
-            writer.Gauge(ProcessHits, [new("pid", p.Pid), new("comm", p.Comm)], p.Hits);
-        foreach (var p in processes)
-            writer.Gauge(ProcessMisses, [new("pid", p.Pid), new("comm", p.Comm)], p.Misses);
-        foreach (var p in processes)
-            writer.Gauge(ProcessDirtied, [new("pid", p.Pid), new("comm", p.Comm)], p.Dirtied);
+            p => p with { Pid = ProcessLabels.OtherPid, Comm = TopSeries.OtherComm });
+        var labels = processes.Select(p => ProcessLabels.Of(p.Pid, p.Comm)).ToArray();
+        for (var i = 0; i < processes.Count; i++)
+            writer.Gauge(ProcessAccesses, labels[i], processes[i].Accesses);
+        for (var i = 0; i < processes.Count; i++)
+            writer.Gauge(ProcessHits, labels[i], processes[i].Hits);
+        for (var i = 0; i < processes.Count; i++)
+            writer.Gauge(ProcessMisses, labels[i], processes[i].Misses);
+        for (var i = 0; i < processes.Count; i++)
+            writer.Gauge(ProcessDirtied, labels[i], processes[i].Dirtied);
 
         if (writer.IncludeLegacyNames)
         {

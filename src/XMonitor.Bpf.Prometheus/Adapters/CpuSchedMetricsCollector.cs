@@ -29,8 +29,6 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
     internal static readonly MetricFamily OffCpuSeconds = new("xmonitor_cpu_offcpu_seconds", MetricType.Gauge, "The most recent off-CPU period over the threshold of a process's threads, reported within the last 5 minutes (top N processes by duration; comm=\"other\" holds the longest of the rest).", ["pid", "comm"], "seconds");
     internal static readonly MetricFamily HungTasks = new("xmonitor_cpu_hung_tasks", MetricType.Gauge, "Threads of a comm reported hung (uninterruptible sleep over the threshold) within the last 5 minutes (top N comms; comm=\"other\" for the rest).", ["comm"]);
 
-    private static readonly Log2HistogramLayout NanosecondsAsMicroseconds = new(Log2Histogram.SlotCount, 1000);
-
     private readonly CpuSchedProbe _probe;
     private readonly int _maxProcessSeries;
     private readonly CpuSchedAggregation _aggregation;
@@ -63,8 +61,8 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
         _maxProcessSeries = maxProcessSeries;
         var options = probe.Options;
         _aggregation = options.Aggregation;
-        _layout = options.Unit == HistogramUnit.Nanoseconds ? Log2HistogramLayout.Nanoseconds : Log2HistogramLayout.Microseconds;
-        _legacyLayout = options.Unit == HistogramUnit.Nanoseconds ? NanosecondsAsMicroseconds : LegacyMetrics.MicrosecondLayout;
+        _layout = Log2HistogramLayout.Seconds(options.Unit);
+        _legacyLayout = LegacyMetrics.MicrosecondLayoutFor(options.Unit);
         _scope = ProbeFilterLabels.Scope(options.Filter);
         _scopeValue = ProbeFilterLabels.Value(options.Filter);
         _legacyType = ProbeFilterLabels.LegacyType(options.Filter);

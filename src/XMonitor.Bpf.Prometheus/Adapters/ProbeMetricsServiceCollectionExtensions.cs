@@ -1,8 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using XMonitor.Bpf.Probes.BioLatency;
 using XMonitor.Bpf.Probes.CacheStat;
 using XMonitor.Bpf.Probes.CpuSched;
+using XMonitor.Bpf.Probes.FsLatency;
+using XMonitor.Bpf.Probes.Napi;
 using XMonitor.Bpf.Probes.OomKill;
 using XMonitor.Bpf.Probes.ProcessVm;
 
@@ -65,6 +68,42 @@ public static class ProbeMetricsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, ProcessVmMetricsCollector>(
             sp => new ProcessVmMetricsCollector(sp.GetRequiredService<ProcessVmProbe>(), MaxProcessSeries(sp))));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a <see cref="BioLatencyMetricsCollector"/> for the <see cref="BioLatencyProbe"/> that
+    /// <c>AddBioLatencyProbe</c> registered.
+    /// </summary>
+    public static IServiceCollection AddBioLatencyMetrics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, BioLatencyMetricsCollector>(
+            sp => new BioLatencyMetricsCollector(sp.GetRequiredService<BioLatencyProbe>(), MaxProcessSeries(sp))));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a <see cref="NapiMetricsCollector"/> for the <see cref="NapiProbe"/> that
+    /// <c>AddNapiProbe</c> registered.
+    /// </summary>
+    public static IServiceCollection AddNapiMetrics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, NapiMetricsCollector>(
+            sp => new NapiMetricsCollector(sp.GetRequiredService<NapiProbe>(), MaxProcessSeries(sp))));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers an <see cref="FsLatencyMetricsCollector"/> for the <see cref="FsLatencyProbe"/> that
+    /// <c>AddFsLatencyProbe</c> registered.
+    /// </summary>
+    public static IServiceCollection AddFsLatencyMetrics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBpfMetricsCollector, FsLatencyMetricsCollector>(
+            sp => new FsLatencyMetricsCollector(sp.GetRequiredService<FsLatencyProbe>(), MaxProcessSeries(sp))));
         return services;
     }
 

@@ -17,23 +17,42 @@ public sealed class ProcessVmMetricsTests
         BpfEnvironment.Require();
         var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         await using var host = await AdapterHost.StartAsync(
-            s => s.AddProcessVmProbe(o => o.Filter = ProcessFilter.Pid(Environment.ProcessId)).AddProcessVmMetrics(),
+            s => s.AddProcessVmProbe(o =>
+            {
+                o.Filter = ProcessFilter.Pid(Environment.ProcessId);
+                o.Interval = TimeSpan.FromMilliseconds(200);
+            }).AddProcessVmMetrics(),
             o => o.LegacyNames = true);
-        var before = Scraped.Parse(host.Scrape());
+        var published = 0;
+        using var watch = host.Services.GetRequiredService<ProcessVmProbe>().Samples.Subscribe(new Observer<ProcessVmSample>(_ => Interlocked.Increment(ref published)));
+        // The adapter writes the probe's last sample: scrape once a sample read after what the test did
+        // was published (the second one from now; the first may have been read before). The adapter
+        // subscribed first, so it has every sample the test saw.
+        async Task<Scraped> ScrapeAfterTheNextReadingAsync()
+        {
+            var target = Volatile.Read(ref published) + 2;
+            for (var waited = 0; Volatile.Read(ref published) < target; waited += 20)
+            {
+                Assert.True(waited < 10_000, "no ProcessVm sample within 10 s");
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+            return Scraped.Parse(host.Scrape());
+        }
+        var before = await ScrapeAfterTheNextReadingAsync();
 
         var anon = Mappings.MapPrivateAnonymous((nuint)Private);
         var shared = Mappings.MapSharedAnonymous((nuint)SharedBytes);
         Scraped mapped, unmapped;
         try
         {
-            mapped = Scraped.Parse(host.Scrape());
+            mapped = await ScrapeAfterTheNextReadingAsync();
         }
         finally
         {
             Mappings.Unmap(anon, (nuint)Private);
             Mappings.Unmap(shared, (nuint)SharedBytes);
         }
-        unmapped = Scraped.Parse(host.Scrape());
+        unmapped = await ScrapeAfterTheNextReadingAsync();
 
         Assert.Equal("gauge", mapped.Types["xmonitor_process_private_anon_bytes"]);
         Assert.Equal("counter", mapped.Types["xmonitor_process_vm_allocated_bytes_total"]);
