@@ -34,11 +34,15 @@ public sealed class AgentProcessTests
         await agent.WaitForHealthyAsync(StartTimeout);
         var started = Stopwatch.StartNew();
         // The default interval is 5 s; two of them, plus slack for a loaded machine.
+        // A family of each probe that has samples on any running machine (block and ext4 I/O, page
+        // cache, scheduling, memory maps happen all the time; NAPI and OOM kills may not, so their
+        // adapters show through xmonitor_probe_up).
         string[] families =
         [
             "xmonitor_cpu_runqueue_latency_seconds_bucket", "xmonitor_cachestat_accesses_total", "xmonitor_process_private_anon_bytes",
+            "xmonitor_bio_request_latency_seconds_bucket", "xmonitor_fs_operation_latency_seconds_bucket",
         ];
-        string[] probesUp = ["CpuSched", "CacheStat", "ProcessVm", "OomKill"];
+        string[] probesUp = ["CpuSched", "CacheStat", "ProcessVm", "OomKill", "BioLatency", "Napi", "FsLatency", "Agent"];
         string metrics = "";
         await agent.WaitUntilAsync(async () =>
         {

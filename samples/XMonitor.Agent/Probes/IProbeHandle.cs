@@ -19,8 +19,8 @@ internal interface IProbeHandle : IAsyncDisposable
     /// <summary>The loaded programs by name with their kernel ids; empty unless running.</summary>
     IReadOnlyList<ProgramInfo> Programs();
 
-    /// <summary>The probe's Prometheus adapter, created before start so it sees the first sample; null when the package has none.</summary>
-    IBpfMetricsCollector? CreateCollector(int maxProcessSeries);
+    /// <summary>The probe's Prometheus adapter, created before start so it sees the first sample.</summary>
+    IBpfMetricsCollector CreateCollector(int maxProcessSeries);
 
     /// <summary>Subscribes the event hub to the probe's event streams (before start: some probes only record what is observed).</summary>
     IReadOnlyList<IDisposable> SubscribeEvents(EventHub hub);

@@ -73,6 +73,7 @@ internal static class ProbeCatalog
                 Start = p => p.Start(),
                 AttachStrategy = p => p.AttachStrategy,
                 Programs = p => p.GetProgramStatistics(),
+                Collector = (p, n) => new BioLatencyMetricsCollector(p, n),
                 Events = (p, hub) => [p.SlowRequests.Subscribe(hub.Observer<SlowBlockIoEvent>("slow_block_io", "bio_latency"))],
             }),
         ProbeDefinition.For<NapiProbe, NapiOptions>(
@@ -84,6 +85,7 @@ internal static class ProbeCatalog
                 Start = p => p.Start(),
                 AttachStrategy = p => p.AttachStrategy,
                 Programs = p => p.GetProgramStatistics(),
+                Collector = (p, n) => new NapiMetricsCollector(p, n),
             }),
         ProbeDefinition.For<FsLatencyProbe, FsLatencyOptions>(
             "fs_latency", "file-system operation latency",
@@ -94,6 +96,7 @@ internal static class ProbeCatalog
                 Start = p => p.Start(),
                 AttachStrategy = p => p.AttachStrategy,
                 Programs = p => p.GetProgramStatistics(),
+                Collector = (p, n) => new FsLatencyMetricsCollector(p, n),
                 Events = (p, hub) => [p.SlowOperations.Subscribe(hub.Observer<SlowFsOperationEvent>("slow_fs_operation", "fs_latency"))],
                 Note = p => p.Mounts.Count == 0 ? $"no {p.Options.FileSystemType} file system is mounted: nothing to measure until one is" : null,
             }),

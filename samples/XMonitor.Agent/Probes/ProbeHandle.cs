@@ -12,7 +12,7 @@ internal sealed record ProbeFunctions<TProbe>
     public required Action<TProbe> Start { get; init; }
     public required Func<TProbe, ProbeAttachStrategy?> AttachStrategy { get; init; }
     public required Func<TProbe, IReadOnlyDictionary<string, BpfProgramStatistics>> Programs { get; init; }
-    public Func<TProbe, int, IBpfMetricsCollector>? Collector { get; init; }
+    public required Func<TProbe, int, IBpfMetricsCollector> Collector { get; init; }
     public Func<TProbe, EventHub, IReadOnlyList<IDisposable>> Events { get; init; } = static (_, _) => [];
     public Func<TProbe, string?> Note { get; init; } = static _ => null;
 }
@@ -48,7 +48,7 @@ internal sealed class ProbeHandle<TProbe>(TProbe probe, ProbeFunctions<TProbe> f
         }
     }
 
-    public IBpfMetricsCollector? CreateCollector(int maxProcessSeries) => functions.Collector?.Invoke(probe, maxProcessSeries);
+    public IBpfMetricsCollector CreateCollector(int maxProcessSeries) => functions.Collector(probe, maxProcessSeries);
 
     public IReadOnlyList<IDisposable> SubscribeEvents(EventHub hub) => functions.Events(probe, hub);
 

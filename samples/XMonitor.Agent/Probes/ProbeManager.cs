@@ -138,13 +138,12 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
             collector = handle.CreateCollector(maxProcessSeries);
             subscriptions = handle.SubscribeEvents(events);
             handle.Start();
-            if (collector is not null)
-                registry.Add(collector);
+            registry.Add(collector);
             (slot.Handle, slot.Collector, slot.Subscriptions) = (handle, collector, subscriptions);
             slot.StartedAt = DateTimeOffset.UtcNow;
             slot.State = ProbeState.Running;
-            _logger.LogInformation("{Probe}: running ({Title}), attached with {Strategy}{Metrics}",
-                section.Name, definition.Title, Describe(handle.AttachStrategy), collector is null ? "; no metrics adapter yet, events and /probes only" : "");
+            _logger.LogInformation("{Probe}: running ({Title}), attached with {Strategy}",
+                section.Name, definition.Title, Describe(handle.AttachStrategy));
             if (handle.Note is { } note)
                 _logger.LogWarning("{Probe}: {Note}", section.Name, note);
         }
@@ -170,11 +169,8 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
     {
         if (slot.Handle is null)
             return;
-        if (slot.Collector is not null)
-        {
-            registry.Remove(slot.Collector);
-            (slot.Collector as IDisposable)?.Dispose();
-        }
+        registry.Remove(slot.Collector!);
+        (slot.Collector as IDisposable)?.Dispose();
         foreach (var subscription in slot.Subscriptions)
             subscription.Dispose();
         await slot.Handle.DisposeAsync().ConfigureAwait(false);
