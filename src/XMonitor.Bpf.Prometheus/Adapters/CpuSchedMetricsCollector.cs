@@ -14,14 +14,21 @@ namespace XMonitor.Bpf.Prometheus;
 /// The histogram labels follow <see cref="CpuSchedOptions.Aggregation"/>: <c>scope, scope_value</c>
 /// (the probe's filter) for the system; plus <c>pid, comm</c> per process; plus
 /// <c>cgroup, pod_uid, container_id</c> per cgroup. Per-process and per-cgroup histograms are bounded
-/// to <see cref="XMonitorMetricsOptions.MaxProcessSeries"/> keys; the others are summed into one
-/// <c>comm="other"</c> (or <c>cgroup="other"</c>) series, and a key keeps its series for as long as it
-/// exists so that the cumulative counts never go down. A scrape reads what the probe's last interval
-/// read from the map: its cost grows with the keys, never with the scheduling events.
+/// to <see cref="XMonitorMetricsOptions.MaxProcessSeries"/> keys; the others count into one
+/// <c>comm="other"</c> (or <c>cgroup="other"</c>) series, which adds up what they recorded, interval by
+/// interval, since the collector first saw them. The probe forgets exited processes and removed
+/// cgroups: a key with a series of its own keeps its last value for <see cref="RecentWindow"/>, then
+/// the series is dropped, while what a key in "other" recorded stays there, so no exported count ever
+/// goes down. Each reading of the probe updates the series (keep the collector subscribed from the
+/// probe's start); a scrape writes them: its cost grows with the series, never with the scheduling events.
 /// </remarks>
 public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
 {
-    /// <summary>How long an off-CPU or hung-task report stays in the per-process gauges.</summary>
+    /// <summary>
+    /// How long an off-CPU or hung-task report stays in the per-process gauges, and how long the
+    /// run-queue histogram of an exited process (or removed cgroup) keeps its last value before its
+    /// series is dropped.
+    /// </summary>
     public static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(5);
 
     internal static readonly MetricFamily OffCpuEvents = new("xmonitor_cpu_offcpu_events", MetricType.Counter, "Threads reported off a CPU longer than the probe's OffCpuThreshold.");
@@ -39,14 +46,14 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
     private readonly string _legacyType;
     private readonly CgroupPathResolver? _cgroups;
     private readonly MetricFamily _latency;
-    private readonly StickySeries _bound;
-    private readonly Dictionary<ulong, string> _comms = [];
+    private readonly MonotonicSeries<Log2Histogram> _bound;
+    private readonly Dictionary<ulong, Label[]> _labels = [];
     private readonly Lock _gate = new();
     private readonly IDisposable[] _subscriptions;
     private readonly DateTimeOffset _created = DateTimeOffset.UtcNow;
     private readonly Dictionary<int, OffCpuEntry> _offCpu = [];
     private readonly Dictionary<int, OffCpuEntry> _hung = [];
-    private RunQueueLatency? _latest;
+    private (IReadOnlyList<(Label[] Labels, Log2Histogram Histogram)> Series, Log2Histogram? Other, Log2Histogram Total)? _histograms;
     private ulong _offCpuEvents;
     private ulong _hungEvents;
 
@@ -75,7 +82,7 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
             _ => ["scope", "scope_value"],
         };
         _latency = new("xmonitor_cpu_runqueue_latency_seconds", MetricType.Histogram, "Time tasks waited on a run queue for a CPU, since the probe started.", labels, "seconds");
-        _bound = new StickySeries(maxProcessSeries);
+        _bound = new MonotonicSeries<Log2Histogram>(maxProcessSeries, RecentWindow, new Log2Histogram([], 0, options.Unit), Add);
         Families =
         [
             _latency, OffCpuEvents, HungTaskEvents, OffCpuSeconds, HungTasks,
@@ -105,20 +112,27 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
     public void Collect(MetricWriter writer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        RunQueueLatency? latest;
+        (IReadOnlyList<(Label[] Labels, Log2Histogram Histogram)> Series, Log2Histogram? Other, Log2Histogram Total)? histograms;
         ulong offCpuEvents, hungEvents;
         OffCpuEntry[] offCpu, hung;
         lock (_gate)
         {
             Prune(_offCpu);
             Prune(_hung);
-            (latest, offCpuEvents, hungEvents) = (_latest, _offCpuEvents, _hungEvents);
+            (histograms, offCpuEvents, hungEvents) = (_histograms, _offCpuEvents, _hungEvents);
             offCpu = [.. _offCpu.Values];
             hung = [.. _hung.Values];
         }
 
-        if (latest is not null)
-            WriteLatency(writer, latest);
+        if (histograms is ({ } series, var other, { } total))
+        {
+            foreach (var (labels, histogram) in series)
+                _layout.Write(writer, _latency, labels, histogram);
+            if (other is not null)
+                _layout.Write(writer, _latency, OtherLabels(), other);
+            if (writer.IncludeLegacyNames)
+                _legacyLayout.Write(writer, LegacyMetrics.CpuScheduleRunqLatency, [new("res_type", _legacyType), new("res_value", _scopeValue)], total);
+        }
         writer.Counter(OffCpuEvents, [], offCpuEvents, _created);
         writer.Counter(HungTaskEvents, [], hungEvents, _created);
 
@@ -162,54 +176,12 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
             subscription.Dispose();
     }
 
-    private void WriteLatency(MetricWriter writer, RunQueueLatency latest)
-    {
-        var histograms = latest.Histograms;
-        var own = _aggregation == CpuSchedAggregation.System
-            ? histograms.Select(_ => true).ToArray()
-            : _bound.Assign(histograms.Select(h => (h.Key, (double)h.Delta.Count)).ToArray());
-        Span<ulong> slots = stackalloc ulong[Log2Histogram.SlotCount];
-        Span<ulong> other = stackalloc ulong[Log2Histogram.SlotCount];
-        Span<ulong> all = stackalloc ulong[Log2Histogram.SlotCount];
-        other.Clear();
-        all.Clear();
-        ulong otherSum = 0, allSum = 0;
-        var hasOther = false;
-        for (var i = 0; i < histograms.Count; i++)
-        {
-            var h = histograms[i].Cumulative;
-            for (var s = 0; s < slots.Length; s++)
-            {
-                slots[s] = h[s];
-                all[s] += h[s];
-            }
-            allSum += h.Sum;
-            if (own[i])
-            {
-                _layout.Write(writer, _latency, Labels(histograms[i].Key), slots, h.Sum);
-            }
-            else
-            {
-                hasOther = true;
-                for (var s = 0; s < slots.Length; s++)
-                    other[s] += slots[s];
-                otherSum += h.Sum;
-            }
-        }
-        if (hasOther)
-            _layout.Write(writer, _latency, OtherLabels(), other, otherSum);
-        if (writer.IncludeLegacyNames)
-            _legacyLayout.Write(writer, LegacyMetrics.CpuScheduleRunqLatency, [new("res_type", _legacyType), new("res_value", _scopeValue)], all, allSum);
-    }
-
     private Label[] Labels(ulong key)
     {
         switch (_aggregation)
         {
             case CpuSchedAggregation.Process:
-                if (!_comms.TryGetValue(key, out var comm))
-                    _comms[key] = comm = ProcessNames.Comm(key);
-                return [new("scope", _scope), new("scope_value", _scopeValue), new("pid", key.ToString(CultureInfo.InvariantCulture)), new("comm", comm)];
+                return [new("scope", _scope), new("scope_value", _scopeValue), new("pid", key.ToString(CultureInfo.InvariantCulture)), new("comm", ProcessNames.Comm(key))];
             case CpuSchedAggregation.Cgroup:
                 var cgroup = _cgroups?.Labels(key) ?? CgroupLabels.Unknown;
                 // An id that no longer resolves (the cgroup is gone) still needs a distinct series.
@@ -224,10 +196,39 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
         ? [new("scope", _scope), new("scope_value", _scopeValue), new("pid", ""), new("comm", TopSeries.OtherComm)]
         : [new("scope", _scope), new("scope_value", _scopeValue), new("cgroup", TopSeries.OtherComm), new("pod_uid", ""), new("container_id", "")];
 
+    /// <summary>
+    /// Adds a reading to the series. A key's labels are made when it gets its series (its comm or
+    /// cgroup path is still readable then) and kept until the series is dropped.
+    /// </summary>
     private void OnLatency(RunQueueLatency reading)
     {
         lock (_gate)
-            _latest = reading;
+        {
+            _bound.Observe([.. reading.Histograms.Select(h => (h.Key, (double)h.Delta.Count, h.Delta, h.Cumulative))], reading.Timestamp);
+            var series = _bound.Series();
+            foreach (var key in _labels.Keys.Except(series.Select(s => s.Key)).ToList())
+                _labels.Remove(key);
+            var rows = new (Label[] Labels, Log2Histogram Histogram)[series.Count];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                var (key, histogram) = series[i];
+                if (!_labels.TryGetValue(key, out var labels))
+                    _labels[key] = labels = Labels(key);
+                rows[i] = (labels, histogram);
+            }
+            _histograms = (rows, _bound.HasOther ? _bound.Other : null, _bound.Total);
+        }
+    }
+
+    /// <summary>Adds two histograms; an empty one (a quiet interval) costs nothing.</summary>
+    private static Log2Histogram Add(Log2Histogram a, Log2Histogram b)
+    {
+        if (b.Count == 0 && b.Sum == 0)
+            return a;
+        Span<ulong> slots = stackalloc ulong[Log2Histogram.SlotCount];
+        for (var s = 0; s < slots.Length; s++)
+            slots[s] = a[s] + b[s];
+        return new Log2Histogram(slots, a.Sum + b.Sum, a.Unit);
     }
 
     private void OnOffCpu(OffCpuEvent e)
