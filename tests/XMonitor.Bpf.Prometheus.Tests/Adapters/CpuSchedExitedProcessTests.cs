@@ -15,7 +15,7 @@ namespace XMonitor.Bpf.Prometheus.Tests.Adapters;
 public sealed class CpuSchedExitedProcessTests(ITestOutputHelper output)
 {
     private const int Loops = 3;
-    private const int SleepsPerLoop = 20;
+    private const int SleepsPerLoop = 40;
     private const string Family = "xmonitor_cpu_runqueue_latency_seconds";
     private const string LegacyFamily = "cpu_schedule_runq_latency";
 
@@ -27,7 +27,7 @@ public sealed class CpuSchedExitedProcessTests(ITestOutputHelper output)
         // each. Every sleep is a new process that waits on a run queue when it starts and when it
         // wakes, exits, and is pruned by the probe.
         var start = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "sh", "-c", $"echo $$; read go; for k in $(seq {Loops}); do (for i in $(seq {SleepsPerLoop}); do sleep 0.01; done) & done; wait" })
+        foreach (var a in new[] { "sh", "-c", $"echo $$; read go; for k in $(seq {Loops}); do (for i in $(seq {SleepsPerLoop}); do sleep 0.02; done) & done; wait" })
             start.ArgumentList.Add(a);
         using var shell = Process.Start(start)!;
         try
