@@ -53,7 +53,7 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
     private readonly DateTimeOffset _created = DateTimeOffset.UtcNow;
     private readonly Dictionary<int, OffCpuEntry> _offCpu = [];
     private readonly Dictionary<int, OffCpuEntry> _hung = [];
-    private (IReadOnlyList<(Label[] Labels, Log2Histogram Histogram)> Series, Log2Histogram? Other, Log2Histogram Total)? _histograms;
+    private (IReadOnlyList<(Label[] Labels, Log2Histogram Histogram)> Series, ulong[]? Other, ulong[] Total)? _histograms;
     private ulong _offCpuEvents;
     private ulong _hungEvents;
 
@@ -82,7 +82,7 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
             _ => ["scope", "scope_value"],
         };
         _latency = new("xmonitor_cpu_runqueue_latency_seconds", MetricType.Histogram, "Time tasks waited on a run queue for a CPU, since the probe started.", labels, "seconds");
-        _bound = new MonotonicSeries<Log2Histogram>(maxProcessSeries, RecentWindow, new Log2Histogram([], 0, options.Unit), Add);
+        _bound = new MonotonicSeries<Log2Histogram>(maxProcessSeries, RecentWindow, Log2Histogram.SlotCount + 1, AddTo);
         Families =
         [
             _latency, OffCpuEvents, HungTaskEvents, OffCpuSeconds, HungTasks,
@@ -112,7 +112,7 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
     public void Collect(MetricWriter writer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        (IReadOnlyList<(Label[] Labels, Log2Histogram Histogram)> Series, Log2Histogram? Other, Log2Histogram Total)? histograms;
+        (IReadOnlyList<(Label[] Labels, Log2Histogram Histogram)> Series, ulong[]? Other, ulong[] Total)? histograms;
         ulong offCpuEvents, hungEvents;
         OffCpuEntry[] offCpu, hung;
         lock (_gate)
@@ -129,9 +129,9 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
             foreach (var (labels, histogram) in series)
                 _layout.Write(writer, _latency, labels, histogram);
             if (other is not null)
-                _layout.Write(writer, _latency, OtherLabels(), other);
+                _layout.Write(writer, _latency, OtherLabels(), other.AsSpan(0, Log2Histogram.SlotCount), other[Log2Histogram.SlotCount]);
             if (writer.IncludeLegacyNames)
-                _legacyLayout.Write(writer, LegacyMetrics.CpuScheduleRunqLatency, [new("res_type", _legacyType), new("res_value", _scopeValue)], total);
+                _legacyLayout.Write(writer, LegacyMetrics.CpuScheduleRunqLatency, [new("res_type", _legacyType), new("res_value", _scopeValue)], total.AsSpan(0, Log2Histogram.SlotCount), total[Log2Histogram.SlotCount]);
         }
         writer.Counter(OffCpuEvents, [], offCpuEvents, _created);
         writer.Counter(HungTaskEvents, [], hungEvents, _created);
@@ -216,19 +216,19 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
                     _labels[key] = labels = Labels(key);
                 rows[i] = (labels, histogram);
             }
-            _histograms = (rows, _bound.HasOther ? _bound.Other : null, _bound.Total);
+            // Copies: a scrape may write them while the next reading adds to the sums.
+            _histograms = (rows, _bound.HasOther ? _bound.Other.ToArray() : null, _bound.Total.ToArray());
         }
     }
 
-    /// <summary>Adds two histograms; an empty one (a quiet interval) costs nothing.</summary>
-    private static Log2Histogram Add(Log2Histogram a, Log2Histogram b)
+    /// <summary>Adds a histogram to a sum of its slots followed by its sum; an empty one (a quiet interval) costs nothing.</summary>
+    private static void AddTo(Log2Histogram histogram, Span<ulong> sum)
     {
-        if (b.Count == 0 && b.Sum == 0)
-            return a;
-        Span<ulong> slots = stackalloc ulong[Log2Histogram.SlotCount];
-        for (var s = 0; s < slots.Length; s++)
-            slots[s] = a[s] + b[s];
-        return new Log2Histogram(slots, a.Sum + b.Sum, a.Unit);
+        if (histogram.Count == 0 && histogram.Sum == 0)
+            return;
+        for (var s = 0; s < Log2Histogram.SlotCount; s++)
+            sum[s] += histogram[s];
+        sum[Log2Histogram.SlotCount] += histogram.Sum;
     }
 
     private void OnOffCpu(OffCpuEvent e)

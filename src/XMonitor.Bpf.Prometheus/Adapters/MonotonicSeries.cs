@@ -19,23 +19,25 @@ namespace XMonitor.Bpf.Prometheus;
 /// <typeparam name="T">A key's value: a histogram, counters, or several of them.</typeparam>
 /// <param name="limit">How many keys get a series of their own, at least 1.</param>
 /// <param name="retention">How long the series of a key that disappeared keeps its last value.</param>
-/// <param name="zero">The empty value.</param>
-/// <param name="add">Adds two values.</param>
-internal sealed class MonotonicSeries<T>(int limit, TimeSpan retention, T zero, Func<T, T, T> add)
+/// <param name="width">How many numbers a value has when flattened (a histogram's slots and its sum).</param>
+/// <param name="addTo">Adds a value's numbers to a sum of <paramref name="width"/> numbers, in place: adding up keys allocates nothing.</param>
+internal sealed class MonotonicSeries<T>(int limit, TimeSpan retention, int width, Action<T, Span<ulong>> addTo)
 {
+    private readonly ulong[] _otherSum = new ulong[width];
+    private readonly ulong[] _total = new ulong[width];
     private readonly Dictionary<ulong, T> _own = [];
     private readonly Dictionary<ulong, (T Value, DateTimeOffset Gone)> _retained = [];
     private readonly HashSet<ulong> _other = [];
     private readonly List<ulong> _scratch = [];
 
-    /// <summary>The sum of what the keys outside the own series added; <see cref="HasOther"/> says whether any key was ever there.</summary>
-    public T Other { get; private set; } = zero;
+    /// <summary>The sum of what the keys outside the own series added, flattened; <see cref="HasOther"/> says whether any key was ever there.</summary>
+    public ReadOnlySpan<ulong> Other => _otherSum;
 
     /// <summary>Whether a key was ever summed into <see cref="Other"/>: from then on the "other" series exists.</summary>
     public bool HasOther { get; private set; }
 
-    /// <summary>The sum of what every key added.</summary>
-    public T Total { get; private set; } = zero;
+    /// <summary>The sum of what every key added, flattened.</summary>
+    public ReadOnlySpan<ulong> Total => _total;
 
     /// <summary>
     /// Takes one reading: every key the probe has now, with its activity in the interval (ranks new
@@ -68,7 +70,7 @@ internal sealed class MonotonicSeries<T>(int limit, TimeSpan retention, T zero, 
         known.ExceptWith(fresh.Select(f => f.Key));
         foreach (var (key, _, _, cumulative) in fresh)
         {
-            Total = add(Total, cumulative);
+            addTo(cumulative, _total);
             // A retained key seen again is a new process with a reused pid: a series of its own
             // would continue the retained one with smaller values, so it goes to "other".
             if (_own.Count + _retained.Count < limit && !_retained.ContainsKey(key))
@@ -77,20 +79,20 @@ internal sealed class MonotonicSeries<T>(int limit, TimeSpan retention, T zero, 
                 continue;
             }
             _other.Add(key);
-            Other = add(Other, cumulative);
+            addTo(cumulative, _otherSum);
             HasOther = true;
         }
         foreach (var (key, _, delta, cumulative) in keys)
         {
             if (!known.Contains(key))
                 continue;
-            Total = add(Total, delta);
+            addTo(delta, _total);
             if (_own.ContainsKey(key))
             {
                 _own[key] = cumulative;
                 continue;
             }
-            Other = add(Other, delta);
+            addTo(delta, _otherSum);
         }
     }
 
