@@ -6,7 +6,8 @@
 #
 # Round 1 compares like with like: xmon-runqlat with off-CPU and hung-task records off (runqlat
 # only keeps the histogram). Round 2 repeats with xmon-runqlat's defaults (off-CPU >= 1 s and
-# hung >= 5 s records on), to show what that bookkeeping costs.
+# hung >= 5 s records on), to show what that bookkeeping costs. For the cost alone, medians over
+# several rounds under a fixed load, see benchmarks/cpusched-cost.sh.
 #
 # usage: sudo benchmarks/compare-runqlat.sh [seconds]      (default 10)
 set -euo pipefail
@@ -19,12 +20,10 @@ command -v bpftool >/dev/null || { echo "bpftool not found: apt-get install bpft
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 
 work=$(mktemp -d)
-old_stats=$(sysctl -n kernel.bpf_stats_enabled)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  sysctl -qw kernel.bpf_stats_enabled="$old_stats"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -33,6 +32,7 @@ echo "building the sample (Release) and the load generator..."
 dotnet build -c Release -v q "$repo/samples/XMonitor.RunQueueLatency" >/dev/null
 xmon="$repo/samples/XMonitor.RunQueueLatency/bin/Release/net10.0/xmon-runqlat"
 cc -O2 -pthread -o "$work/workload" "$repo/tests/XMonitor.Bpf.Probes.Tests/native/workload.c"
+# Statistics stay on afterwards: other sessions on this machine may be measuring too.
 sysctl -qw kernel.bpf_stats_enabled=1
 
 # Sums the count column of a BCC-style histogram ("   lo -> hi   : count   |***|").

@@ -18,11 +18,15 @@ enum cpusched_aggregate {
 };
 
 /*
- * Key of the runq_hists map (value: struct xm_hist).
- *   id: 0 for CPUSCHED_AGG_SYSTEM, the tgid (initial pid namespace) for
- *       CPUSCHED_AGG_PROCESS, the cgroup id for CPUSCHED_AGG_CGROUP.
+ * Key of the runq_hists map (value: struct xm_hist), used for
+ * CPUSCHED_AGG_PROCESS and CPUSCHED_AGG_CGROUP.
+ *   id: the tgid (initial pid namespace) for CPUSCHED_AGG_PROCESS, the
+ *       cgroup id for CPUSCHED_AGG_CGROUP.
  * A u64 so it holds a cgroup id; the histogram unit is microseconds, or
- * nanoseconds when targ_ns is set.
+ * nanoseconds when targ_ns is set. In runq_hists the count field stays 0
+ * (one atomic add less per latency): count is the sum of the slots.
+ * CPUSCHED_AGG_SYSTEM uses the per-CPU array runq_hist_system instead (key
+ * 0, one struct xm_hist per CPU, count maintained), summed by the reader.
  */
 struct cpusched_hist_key {
 	__u64 id;

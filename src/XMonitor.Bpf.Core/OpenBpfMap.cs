@@ -44,6 +44,22 @@ public sealed unsafe class OpenBpfMap
         }
     }
 
+    /// <summary>
+    /// Whether loading creates the map (default true). Turn it off for a map only programs that are
+    /// not loaded use, for example one whose type this kernel lacks; a loaded program that uses it
+    /// fails to load.
+    /// </summary>
+    public bool AutoCreate
+    {
+        get => LibBpf.MapAutoCreate(Live);
+        set
+        {
+            var rc = LibBpf.MapSetAutoCreate(Live, value);
+            if (rc < 0)
+                throw BpfException.FromErrno($"BPF object '{_owner.Name}': map '{Name}': set autocreate to {value}", -rc);
+        }
+    }
+
     /// <summary>Pins the map at <paramref name="path"/> in bpffs when it is created (reusing a map already pinned there).</summary>
     public void SetPinPath(string path)
     {

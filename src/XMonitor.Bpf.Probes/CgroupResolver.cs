@@ -17,16 +17,47 @@ internal static unsafe partial class CgroupResolver
             throw new ArgumentException($"cgroup directory '{path}' does not exist", nameof(path));
         var mount = FindMount(full)
             ?? throw new ArgumentException($"'{path}' is not on a mounted file system listed in /proc/self/mountinfo", nameof(path));
-        CgroupHierarchy hierarchy;
-        if (mount.FileSystemType == "cgroup2")
-            hierarchy = CgroupHierarchy.Unified;
-        else if (mount.FileSystemType == "cgroup" && mount.SuperOptions.Split(',').Contains("memory"))
-            hierarchy = CgroupHierarchy.MemoryV1;
-        else
-            throw new ArgumentException(
-                $"'{path}' is on {mount.FileSystemType} mounted at {mount.MountPoint} ({mount.SuperOptions}): a cgroup filter needs a directory of the cgroup v2 hierarchy or of the cgroup v1 memory controller",
-                nameof(path));
+        var hierarchy = HierarchyOf(mount) ?? throw new ArgumentException(
+            $"'{path}' is on {mount.FileSystemType} mounted at {mount.MountPoint} ({mount.SuperOptions}): a cgroup filter needs a directory of the cgroup v2 hierarchy or of the cgroup v1 memory controller",
+            nameof(path));
         return (Inode(full), hierarchy);
+    }
+
+    /// <summary>
+    /// The ids of every cgroup of <paramref name="hierarchy"/> visible here (a walk of its mount),
+    /// for telling which ids a map holds for cgroups that were removed; empty when it is not mounted.
+    /// </summary>
+    public static HashSet<ulong> LiveIds(CgroupHierarchy hierarchy)
+    {
+        var ids = new HashSet<ulong>();
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var root in MountPoints(hierarchy))
+        {
+            foreach (var dir in Directory.EnumerateDirectories(root, "*", walk).Prepend(root))
+            {
+                if (TryInode(dir, out var id))
+                    ids.Add(id);
+            }
+        }
+        return ids;
+    }
+
+    private static IEnumerable<string> MountPoints(CgroupHierarchy hierarchy) =>
+        MountInfoEntry.Read().Where(m => HierarchyOf(m) == hierarchy).Select(m => m.MountPoint);
+
+    /// <summary>The cgroup hierarchy a mount is, or null when it is neither cgroup v2 nor the v1 memory controller.</summary>
+    private static CgroupHierarchy? HierarchyOf(MountInfoEntry mount) => mount.FileSystemType switch
+    {
+        "cgroup2" => CgroupHierarchy.Unified,
+        "cgroup" when mount.SuperOptions.Split(',').Contains("memory") => CgroupHierarchy.MemoryV1,
+        _ => null,
+    };
+
+    private static bool TryInode(string path, out ulong inode)
+    {
+        var buffer = stackalloc byte[StatBufferSize];
+        inode = Stat(path, buffer) == 0 ? *(ulong*)(buffer + InodeOffset) : 0;
+        return inode != 0;
     }
 
     private static ulong Inode(string path)

@@ -93,6 +93,21 @@ public sealed class LifecycleTests
         Assert.Equal(64, loaded.GetMap("flows").MaxEntries);
     }
 
+    [Fact]
+    public void AMapLeftOutOfCreationLetsTheObjectLoadWithoutIt()
+    {
+        BpfEnvironment.Require();
+        using var open = BpfEnvironment.Open("maps");
+        var prefixes = open.GetMap("prefixes");
+        Assert.True(prefixes.AutoCreate);
+        // No program of the object uses the LPM trie, so the object loads without it (as a probe
+        // leaves out a map of a type the kernel lacks when only skipped programs use it).
+        prefixes.AutoCreate = false;
+        Assert.False(prefixes.AutoCreate);
+        using var obj = open.Load();
+        Assert.Equal(0U, obj.GetProgram("bump").TestRun().ReturnValue);
+    }
+
     /// <summary>
     /// The fd count once finalizers of other tests' garbage have run and, when <paramref name="target"/>
     /// is given, once descriptors the runtime closes in the background are closed (up to 5 s).

@@ -17,9 +17,9 @@ public sealed class FilterTests(ITestOutputHelper output)
         using var run = new ProbeRun(Options(ProcessFilter.Pid(seen.Pid), CpuSchedAggregation.Process));
 
         var iterations = RunBoth(seen, other);
-        var last = run.Stop();
+        run.Stop();
 
-        var histogram = Assert.Single(last.Histograms);
+        var histogram = OnlyKey(run);
         Assert.Equal((ulong)seen.Pid, histogram.Key);
         AssertOnlyFrom(run, seen.Pid, iterations, histogram.Cumulative);
     }
@@ -33,9 +33,9 @@ public sealed class FilterTests(ITestOutputHelper output)
         using var run = new ProbeRun(Options(ProcessFilter.ProcessGroup(seen.Pid), CpuSchedAggregation.Process));
 
         var iterations = RunBoth(seen, other);
-        var last = run.Stop();
+        run.Stop();
 
-        var histogram = Assert.Single(last.Histograms);
+        var histogram = OnlyKey(run);
         Assert.Equal((ulong)seen.Pid, histogram.Key);
         AssertOnlyFrom(run, seen.Pid, iterations, histogram.Cumulative);
     }
@@ -54,9 +54,9 @@ public sealed class FilterTests(ITestOutputHelper output)
         using var run = new ProbeRun(Options(filter, CpuSchedAggregation.Process));
 
         var iterations = RunBoth(seen, other);
-        var last = run.Stop();
+        run.Stop();
 
-        var histogram = Assert.Single(last.Histograms);
+        var histogram = OnlyKey(run);
         Assert.Equal((ulong)hostPid, histogram.Key);
         AssertOnlyFrom(run, hostPid, iterations, histogram.Cumulative);
     }
@@ -86,9 +86,9 @@ public sealed class FilterTests(ITestOutputHelper output)
             using var run = new ProbeRun(Options(filter, CpuSchedAggregation.Cgroup));
 
             var iterations = RunBoth(seen, other);
-            var last = run.Stop();
+            run.Stop();
 
-            var histogram = Assert.Single(last.Histograms);
+            var histogram = OnlyKey(run);
             Assert.Equal(id, histogram.Key);
             AssertOnlyFrom(run, seen.Pid, iterations, histogram.Cumulative);
             Assert.All(run.OffCpu.Items, e => Assert.Equal(id, e.CgroupId));
@@ -128,6 +128,19 @@ public sealed class FilterTests(ITestOutputHelper output)
         return iterations;
     }
 
+    /// <summary>
+    /// The latest histogram of the one key every reading holds. A process's key is published once
+    /// more after the process exits, then deleted from the kernel's map, so the probe's last
+    /// reading may no longer have it.
+    /// </summary>
+    private static RunQueueLatencyHistogram OnlyKey(ProbeRun run)
+    {
+        var all = run.Latency.Items.SelectMany(r => r.Histograms).ToList();
+        Assert.NotEmpty(all);
+        Assert.Single(all.Select(h => h.Key).Distinct());
+        return all[^1];
+    }
+
     private void AssertOnlyFrom(ProbeRun run, int pid, long iterations, Log2Histogram histogram)
     {
         var events = run.OffCpu.Items;
@@ -135,12 +148,10 @@ public sealed class FilterTests(ITestOutputHelper output)
         Assert.All(events, e => Assert.Equal(pid, e.ProcessId));
         // Each 20 ms sleep is one off-CPU record over 10 ms; the main thread's wait for the
         // threads (1 s) adds one, a preemption of it over 10 ms on this loaded machine another;
-        // the stdin wait started before the probe. About one run in five loses one sleep's record
-        // in the kernel (no ring-buffer drops): an instrumented build showed the sleep's
-        // switch-out recorded and the thread's next switch-out, one period later on the same CPU,
-        // with no sched_switch into the thread seen in between (no recursion misses), so the
-        // record is never written. 3% allows for that until the kernel side handles it.
-        Assert.InRange(events.Count, iterations - (iterations * 3 / 100) - 1, iterations + 3);
+        // the stdin wait started before the probe. None may be missing: a sleep whose switch-in
+        // the kernel side did not see (a few in a hundred runs) is still reported, ended by the
+        // thread's CPU time, when the thread leaves the CPU again.
+        Assert.InRange(events.Count, iterations, iterations + 3);
         // Every sleep is one latency at least. The threads of both workloads wake at the same
         // instants and contend for 2 CPUs, so a woken thread is often preempted once and waits a
         // second time (seen: 96 sleeps, 136 latencies); twice the sleeps bounds that.

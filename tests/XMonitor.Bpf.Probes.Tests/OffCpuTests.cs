@@ -6,10 +6,13 @@ namespace XMonitor.Bpf.Probes.Tests;
 /// <summary>Off-CPU and hung-task records for sleeps the test causes and times itself.</summary>
 public sealed class OffCpuTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void AProcessSleepingTwoSecondsIsReportedWithItsPidCommandAndDuration()
+    [Theory]
+    [InlineData(ProbeAttachStrategy.BtfRawTracepoint)]
+    [InlineData(ProbeAttachStrategy.RawTracepoint)]
+    public void AProcessSleepingTwoSecondsIsReportedWithItsPidCommandAndDuration(ProbeAttachStrategy strategy)
     {
-        using var run = new ProbeRun(new CpuSchedOptions { OffCpuThreshold = TimeSpan.FromSeconds(1.5), HungTaskThreshold = TimeSpan.Zero });
+        using var run = new ProbeRun(new CpuSchedOptions { OffCpuThreshold = TimeSpan.FromSeconds(1.5), HungTaskThreshold = TimeSpan.Zero, AttachStrategy = strategy });
+        Assert.Equal(strategy, run.Probe.AttachStrategy);
         using var sleep = Process.Start("sleep", "2");
         sleep.WaitForExit();
 
@@ -82,7 +85,10 @@ public sealed class OffCpuTests(ITestOutputHelper output)
         output.WriteLine(e.ToString());
         Assert.Equal(workload.Pid, e.ThreadId);
         Assert.True(e.State.HasFlag(TaskState.Uninterruptible) && e.State.HasFlag(TaskState.WakeKill), e.State.ToString());
-        Assert.InRange(e.Duration.TotalMilliseconds, holdMs * 0.9, holdMs * 1.1);
+        // The interval ends when the parent runs again, so it includes the parent's wait for a CPU
+        // after the child's exit woke it: seen 42 ms with the whole test project running beside
+        // other builds on this 2-core machine, hence +25%.
+        Assert.InRange(e.Duration.TotalMilliseconds, holdMs * 0.9, holdMs * 1.25);
         Assert.Empty(run.Hung.Items);
     }
 }

@@ -170,6 +170,13 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Lib, EntryPoint = "bpf_map__set_pin_path")]
     internal static partial int MapSetPinPath(nint map, byte* path);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_map__autocreate")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static partial bool MapAutoCreate(nint map);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map__set_autocreate")]
+    internal static partial int MapSetAutoCreate(nint map, [MarshalAs(UnmanagedType.U1)] bool autoCreate);
+
     [LibraryImport(Lib, EntryPoint = "bpf_map__pin")]
     internal static partial int MapPin(nint map, byte* path);
 

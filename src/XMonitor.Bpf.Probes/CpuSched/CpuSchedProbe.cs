@@ -19,30 +19,19 @@ namespace XMonitor.Bpf.Probes.CpuSched;
 /// </remarks>
 public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
 {
-    private const int StateNew = 0;
-    private const int StateRunning = 1;
-    private const int StateDisposed = 2;
-
-    // The probe whose callback this thread is running, so that Dispose from inside a callback does
-    // not wait for the very thread it runs on.
-    [ThreadStatic] private static CpuSchedProbe? t_callbackOf;
+    private const string Description = "CPU scheduling probe";
 
     private readonly CpuSchedOptions _options;
     private readonly ILogger _logger;
+    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<RunQueueLatency> _latency;
     private readonly ObservableBroadcaster<OffCpuEvent> _offCpu;
     private readonly ObservableBroadcaster<HungTaskEvent> _hung;
-    private readonly Lock _gate = new();
-    private readonly Lock _readGate = new();
     private readonly Dictionary<ulong, Log2Histogram> _previous = [];
-    private readonly List<BpfLink> _links = [];
-    private readonly CancellationTokenSource _stop = new();
     private readonly RingBufferRecordHandler<CpuschedSkeleton.CpuschedEvent> _onEvent;
-    private int _state = StateNew;
     private CpuschedSkeleton? _skeleton;
-    private BpfRingBuffer<CpuschedSkeleton.CpuschedEvent>? _ring;
-    private Thread? _reader;
-    private Task? _ticker;
+    private IReadOnlyList<BpfLink> _links = [];
+    private CpuschedSkeleton.XmHist[] _perCpu = [];
     private long _lastRead;
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
@@ -54,6 +43,12 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
         _latency = new(ReportObserverError);
         _offCpu = new(ReportObserverError);
         _hung = new(ReportObserverError);
+        _runner = new ProbeRunner(this, Description, _logger, () =>
+        {
+            _latency.Complete();
+            _offCpu.Complete();
+            _hung.Complete();
+        });
         _onEvent = OnEvent;
     }
 
@@ -64,27 +59,13 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     public ProbeAttachStrategy? AttachStrategy { get; private set; }
 
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
+    public bool IsRunning => _runner.IsRunning;
 
     /// <summary>The loaded BPF programs, attached or not, for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfProgram> Programs
-    {
-        get
-        {
-            lock (_gate)
-                return _state == StateRunning ? [.. _skeleton!.Object.Programs] : [];
-        }
-    }
+    public IReadOnlyList<BpfProgram> Programs => _runner.WithSession<IReadOnlyList<BpfProgram>>(() => [.. _skeleton!.Object.Programs], []);
 
     /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfLink> Links
-    {
-        get
-        {
-            lock (_gate)
-                return _state == StateRunning ? [.. _links] : [];
-        }
-    }
+    public IReadOnlyList<BpfLink> Links => _runner.WithSession<IReadOnlyList<BpfLink>>(() => [.. _links], []);
 
     /// <summary>The run-queue latency histograms, every <see cref="CpuSchedOptions.Interval"/> and once more on dispose.</summary>
     public IObservable<RunQueueLatency> RunQueueLatency => _latency;
@@ -95,15 +76,8 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     /// <summary>Threads that slept in D state at least <see cref="CpuSchedOptions.HungTaskThreshold"/>, as they run again.</summary>
     public IObservable<HungTaskEvent> HungTasks => _hung;
 
-    /// <summary>Records the kernel could not write because the ring buffer was full (readers too slow); 0 before start.</summary>
-    public ulong DroppedEvents
-    {
-        get
-        {
-            lock (_gate)
-                return _skeleton is { Object.IsDisposed: false } s ? s.EventsDropped : 0;
-        }
-    }
+    /// <summary>Records the kernel could not write because the ring buffer was full (readers too slow); 0 when not running.</summary>
+    public ulong DroppedEvents => _runner.WithSession(() => _skeleton!.EventsDropped, 0UL);
 
     /// <summary>
     /// Loads the programs, attaches them and starts reading. Options are checked first; the attach
@@ -114,272 +88,212 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
     /// <exception cref="InvalidOperationException">The probe was started before.</exception>
     /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_state == StateDisposed, this);
-            if (_state == StateRunning)
-                throw new InvalidOperationException("the CPU scheduling probe is already running");
-            var errors = _options.Validate();
-            if (errors.Count > 0)
-                throw new ArgumentException("invalid CPU scheduling probe options: " + string.Join("; ", errors), "options");
-
-            var (strategy, reason) = ChooseStrategy();
-            try
-            {
-                Attach(strategy);
-            }
-            catch
-            {
-                ReleaseKernelObjects();
-                throw;
-            }
-            AttachStrategy = strategy;
-            _lastRead = Stopwatch.GetTimestamp();
-            if (_ring is not null)
-            {
-                _reader = new Thread(ReadEvents) { IsBackground = true, Name = "cpusched events" };
-                _reader.Start();
-            }
-            _ticker = Task.Run(TickAsync);
-            _state = StateRunning;
-            _logger.LogInformation(
-                "CPU scheduling probe attached with {Strategy} ({Reason}); filter: {Filter}; histograms per {Aggregation} in {Unit}; off-CPU threshold {OffCpu}, hung-task threshold {Hung}",
-                strategy.SectionName(), reason, _options.Filter, _options.Aggregation, _options.Unit, _options.OffCpuThreshold, _options.HungTaskThreshold);
-        }
-    }
+    public void Start() => _runner.Start(_options.Interval, Attach);
 
     /// <summary>
     /// The kernel's run statistics of the attached programs by name (run count, total run time);
     /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics()
-    {
-        lock (_gate)
-        {
-            if (_state != StateRunning)
-                throw new InvalidOperationException("the CPU scheduling probe is not running");
-            return _links.ToDictionary(l => l.Program.Name, l => l.Program.GetStatistics());
-        }
-    }
+    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
 
     /// <summary>
     /// Detaches the programs, publishes the last partial interval, completes the observables and
     /// frees the kernel objects. Called from inside one of the probe's own callbacks, it returns at
     /// once and the probe stops as soon as the callback returns.
     /// </summary>
-    public void Dispose()
-    {
-        if (DeferredFromCallback())
-            return;
-        if (BeginStop() is { } ticker)
-        {
-            ticker.GetAwaiter().GetResult();
-            FinishStop();
-        }
-        CompleteObservables();
-    }
+    public void Dispose() => _runner.Dispose();
 
     /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _runner.DisposeAsync();
+
+    private ProbeSession Attach()
     {
-        if (DeferredFromCallback())
-            return;
-        if (BeginStop() is { } ticker)
+        var errors = _options.Validate();
+        if (errors.Count > 0)
+            throw new ArgumentException("invalid CPU scheduling probe options: " + string.Join("; ", errors), "options");
+        var (strategy, reason) = ChooseStrategy();
+        var hierarchy = CgroupKeyHierarchy();
+        var btf = strategy == ProbeAttachStrategy.BtfRawTracepoint;
+        var offCpu = _options.OffCpuThreshold > TimeSpan.Zero || _options.HungTaskThreshold > TimeSpan.Zero;
+        var links = new List<BpfLink>();
+        BpfRingBuffer<CpuschedSkeleton.CpuschedEvent>? ring = null;
+        try
         {
-            await ticker.ConfigureAwait(false);
-            FinishStop();
+            using (var open = CpuschedSkeleton.Open())
+            {
+                open.TargNs = _options.Unit == HistogramUnit.Nanoseconds;
+                // The public enums carry the C enums' values (a test compares them with the BTF).
+                open.TargAggregate = (CpuschedSkeleton.CpuschedAggregate)_options.Aggregation;
+                open.OffcpuMinNs = Nanoseconds(_options.OffCpuThreshold);
+                open.HungMinNs = Nanoseconds(_options.HungTaskThreshold);
+                open.XmFilterKind = (CpuschedSkeleton.XmFilterKindEnum)_options.Filter.Kind;
+                open.XmFilterValue = _options.Filter.Value;
+                open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
+                open.HandleSchedWakeupBtfProgram.Autoload = btf;
+                open.HandleSchedWakeupNewBtfProgram.Autoload = btf;
+                open.HandleSchedSwitchBtfProgram.Autoload = btf;
+                open.HandleSchedWakeupRawProgram.Autoload = !btf;
+                open.HandleSchedWakeupNewRawProgram.Autoload = !btf;
+                open.HandleSchedSwitchRawProgram.Autoload = !btf;
+                // Maps the chosen programs never touch are not created (task storage may not even
+                // exist on a raw_tp kernel) or shrunk to one entry.
+                open.TaskSchedMap.AutoCreate = btf;
+                if (btf)
+                    open.TaskStartsMap.MaxEntries = 1;
+                else if (!offCpu)
+                    open.TaskStartsMap.MaxEntries = 10240;
+                if (_options.Aggregation == CpuSchedAggregation.System)
+                    open.RunqHistsMap.MaxEntries = 1;
+                _skeleton = open.Load();
+            }
+            BpfProgram[] programs = btf
+                ? [_skeleton.HandleSchedWakeupBtfProgram, _skeleton.HandleSchedWakeupNewBtfProgram, _skeleton.HandleSchedSwitchBtfProgram]
+                : [_skeleton.HandleSchedWakeupRawProgram, _skeleton.HandleSchedWakeupNewRawProgram, _skeleton.HandleSchedSwitchRawProgram];
+            foreach (var program in programs)
+                links.Add(program.Attach());
+            if (offCpu)
+                ring = _skeleton.OpenEventsReader();
         }
-        CompleteObservables();
+        catch
+        {
+            foreach (var link in links)
+                link.Dispose();
+            _skeleton?.Dispose();
+            throw;
+        }
+
+        AttachStrategy = strategy;
+        _links = links;
+        _perCpu = new CpuschedSkeleton.XmHist[BpfMap.PossibleCpus];
+        _lastRead = Stopwatch.GetTimestamp();
+        var skeleton = _skeleton;
+        _logger.LogInformation(
+            "CPU scheduling probe attached with {Strategy} ({Reason}); filter: {Filter}; histograms per {Aggregation} in {Unit}; off-CPU threshold {OffCpu}, hung-task threshold {Hung}",
+            strategy.SectionName(), reason, _options.Filter, _options.Aggregation, _options.Unit, _options.OffCpuThreshold, _options.HungTaskThreshold);
+        return new ProbeSession(links, () =>
+        {
+            ring?.Dispose();
+            skeleton.Dispose();
+        }, PublishLatency)
+        {
+            ConsumeEvents = ring is null ? null : () => ring.Consume(_onEvent),
+            WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
+            Stopped = () =>
+            {
+                if (skeleton.EventsDropped is > 0 and var dropped)
+                    _logger.LogWarning("CPU scheduling probe: the kernel dropped {Dropped} off-CPU/hung records because the ring buffer was full", dropped);
+                if (skeleton.OffcpuEndsUnseen is > 0 and var unseen)
+                    _logger.LogInformation("CPU scheduling probe: {Unseen} off-CPU intervals ended without a switch-in seen; each was reported with its end taken from the thread's CPU time", unseen);
+                if (skeleton.StartsLost is > 0 and var lost)
+                    _logger.LogWarning("CPU scheduling probe: the kernel could not store {Lost} start timestamps (no task storage or map element), so as many latencies or off-CPU records are missing", lost);
+            },
+        };
     }
 
     private (ProbeAttachStrategy Strategy, string Reason) ChooseStrategy()
     {
-        const string context = "CPU scheduling probe";
         if (_options.AttachStrategy is { } forced)
         {
-            KernelFeatures.Require(forced.RequiredFeature(), context);
+            KernelFeatures.Require(forced.RequiredFeature(), Description);
+            if (forced == ProbeAttachStrategy.BtfRawTracepoint && !KernelFeatures.IsMapTypeSupported(BpfMapType.TaskStorage))
+                throw new BpfNotSupportedException(Description, "task-local storage (BPF_MAP_TYPE_TASK_STORAGE, Linux 5.11+)", detail: "the tp_btf programs keep their timestamps in task storage; use raw_tp");
             return (forced, "forced by options");
         }
-        foreach (var strategy in CpuSchedOptions.SupportedStrategies)
+        if (KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint))
         {
-            if (KernelFeatures.IsSupported(strategy.RequiredFeature()))
-                return (strategy, strategy == CpuSchedOptions.SupportedStrategies[0] ? "the kernel has BTF raw tracepoints" : "the kernel lacks tp_btf");
+            if (KernelFeatures.IsMapTypeSupported(BpfMapType.TaskStorage))
+                return (ProbeAttachStrategy.BtfRawTracepoint, "the kernel has BTF raw tracepoints and task storage");
+            if (KernelFeatures.IsSupported(KernelFeature.RawTracepoint))
+                return (ProbeAttachStrategy.RawTracepoint, "the kernel lacks task storage, which the tp_btf programs use");
         }
-        throw new BpfNotSupportedException(context, "tp_btf or raw_tp", detail: KernelFeatures.Check(KernelFeature.RawTracepoint).Reason);
+        else if (KernelFeatures.IsSupported(KernelFeature.RawTracepoint))
+        {
+            return (ProbeAttachStrategy.RawTracepoint, "the kernel lacks tp_btf");
+        }
+        throw new BpfNotSupportedException(Description, "tp_btf or raw_tp", detail: KernelFeatures.Check(KernelFeature.RawTracepoint).Reason);
     }
 
-    private void Attach(ProbeAttachStrategy strategy)
-    {
-        var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
-        var btf = strategy == ProbeAttachStrategy.BtfRawTracepoint;
-        using (var open = CpuschedSkeleton.Open())
-        {
-            open.TargNs = _options.Unit == HistogramUnit.Nanoseconds;
-            // The public enums carry the C enums' values (a test compares them with the BTF).
-            open.TargAggregate = (CpuschedSkeleton.CpuschedAggregate)_options.Aggregation;
-            open.OffcpuMinNs = Nanoseconds(_options.OffCpuThreshold);
-            open.HungMinNs = Nanoseconds(_options.HungTaskThreshold);
-            open.XmFilterKind = (CpuschedSkeleton.XmFilterKindEnum)_options.Filter.Kind;
-            open.XmFilterValue = _options.Filter.Value;
-            open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
-            open.HandleSchedWakeupBtfProgram.Autoload = btf;
-            open.HandleSchedWakeupNewBtfProgram.Autoload = btf;
-            open.HandleSchedSwitchBtfProgram.Autoload = btf;
-            open.HandleSchedWakeupRawProgram.Autoload = !btf;
-            open.HandleSchedWakeupNewRawProgram.Autoload = !btf;
-            open.HandleSchedSwitchRawProgram.Autoload = !btf;
-            _skeleton = open.Load();
-        }
-        BpfProgram[] programs = btf
-            ? [_skeleton.HandleSchedWakeupBtfProgram, _skeleton.HandleSchedWakeupNewBtfProgram, _skeleton.HandleSchedSwitchBtfProgram]
-            : [_skeleton.HandleSchedWakeupRawProgram, _skeleton.HandleSchedWakeupNewRawProgram, _skeleton.HandleSchedSwitchRawProgram];
-        foreach (var program in programs)
-            _links.Add(program.Attach());
-        if (_options.OffCpuThreshold > TimeSpan.Zero || _options.HungTaskThreshold > TimeSpan.Zero)
-            _ring = _skeleton.OpenEventsReader();
-    }
+    /// <summary>The hierarchy the kernel side takes cgroup ids from: the filter's, or cgroup v2.</summary>
+    private CgroupHierarchy CgroupKeyHierarchy()
+        => _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
 
     private static ulong Nanoseconds(TimeSpan value) => (ulong)value.Ticks * 100;
 
-    private bool DeferredFromCallback()
-    {
-        if (t_callbackOf != this)
-            return false;
-        ThreadPool.UnsafeQueueUserWorkItem(static probe => probe.Dispose(), this, preferLocal: false);
-        return true;
-    }
-
-    /// <summary>Marks the probe disposed and stops its loops; returns the ticker to wait for when it was running.</summary>
-    private Task? BeginStop()
-    {
-        lock (_gate)
-        {
-            if (_state == StateDisposed)
-                return null;
-            var wasRunning = _state == StateRunning;
-            _state = StateDisposed;
-            _stop.Cancel();
-            return wasRunning ? _ticker : null;
-        }
-    }
-
-    private void FinishStop()
-    {
-        _reader?.Join();
-        foreach (var link in _links)
-            link.Dispose();
-        // The programs are detached: what the maps and the ring hold now is final.
-        PublishLatency();
-        if (_ring is not null)
-            ConsumeEvents();
-        var dropped = DroppedEvents;
-        if (dropped > 0)
-            _logger.LogWarning("CPU scheduling probe: the kernel dropped {Dropped} off-CPU/hung records because the ring buffer was full", dropped);
-        lock (_gate)
-            ReleaseKernelObjects();
-        _logger.LogInformation("CPU scheduling probe detached");
-    }
-
-    private void ReleaseKernelObjects()
-    {
-        foreach (var link in _links)
-            link.Dispose();
-        _links.Clear();
-        _ring?.Dispose();
-        _skeleton?.Dispose();
-    }
-
-    private void CompleteObservables()
-    {
-        _latency.Complete();
-        _offCpu.Complete();
-        _hung.Complete();
-    }
-
-    private async Task TickAsync()
-    {
-        using var timer = new PeriodicTimer(_options.Interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-                PublishLatency();
-        }
-        catch (OperationCanceledException)
-        {
-            // Dispose stops the timer; the last reading is published by FinishStop.
-        }
-    }
-
-    private void PublishLatency()
-    {
-        lock (_readGate)
-        {
-            RunQueueLatency reading;
-            try
-            {
-                reading = ReadLatency();
-            }
-            catch (BpfException e)
-            {
-                _logger.LogError(e, "CPU scheduling probe: reading the run-queue latency histograms failed");
-                return;
-            }
-            t_callbackOf = this;
-            try
-            {
-                _latency.Publish(reading);
-            }
-            finally
-            {
-                t_callbackOf = null;
-            }
-        }
-    }
+    private void PublishLatency() => _latency.Publish(ReadLatency());
 
     private RunQueueLatency ReadLatency()
     {
         var now = Stopwatch.GetTimestamp();
         var interval = Stopwatch.GetElapsedTime(_lastRead, now);
         _lastRead = now;
-        var unit = _options.Unit;
-        var histograms = new List<RunQueueLatencyHistogram>();
-        var map = _skeleton!.RunqHistsMap;
-        // Only lookups: the kernel's counters are never reset, so other readers see everything too.
-        foreach (var key in map.Keys)
-        {
-            if (!map.TryLookup(key, out var raw))
-                continue;
-            var cumulative = new Log2Histogram(raw.Slots, raw.Sum, unit);
-            var delta = _previous.TryGetValue(key.Id, out var earlier) ? cumulative.Subtract(earlier) : cumulative;
-            _previous[key.Id] = cumulative;
-            histograms.Add(new RunQueueLatencyHistogram(key.Id, delta, cumulative));
-        }
+        var histograms = _options.Aggregation == CpuSchedAggregation.System ? ReadSystemHistogram() : ReadKeyedHistograms();
         histograms.Sort((a, b) => a.Key.CompareTo(b.Key));
-        return new RunQueueLatency(DateTimeOffset.UtcNow, interval, unit, _options.Aggregation, histograms);
+        return new RunQueueLatency(DateTimeOffset.UtcNow, interval, _options.Unit, _options.Aggregation, histograms);
     }
 
-    private void ReadEvents()
+    /// <summary>The per-CPU system histogram, summed over the CPUs; none until the first latency.</summary>
+    private List<RunQueueLatencyHistogram> ReadSystemHistogram()
     {
-        var token = _stop.Token;
-        t_callbackOf = this;
-        try
+        if (!_skeleton!.RunqHistSystemMap.TryLookupPerCpu(0, _perCpu))
+            return [];
+        var slots = new ulong[Log2Histogram.SlotCount];
+        ulong sum = 0;
+        foreach (ref readonly var cpu in _perCpu.AsSpan())
         {
-            while (!token.IsCancellationRequested)
-            {
-                ConsumeEvents();
-                _ring!.Wait(Timeout.InfiniteTimeSpan, token);
-            }
+            for (var i = 0; i < slots.Length; i++)
+                slots[i] += cpu.Slots[i];
+            sum += cpu.Sum;
         }
-        catch (BpfException e)
-        {
-            _logger.LogError(e, "CPU scheduling probe: reading the event ring buffer failed; no more off-CPU or hung-task events");
-        }
+        var cumulative = new Log2Histogram(slots, sum, _options.Unit);
+        if (cumulative.Count == 0)
+            return [];
+        return [Histogram(0, cumulative)];
     }
 
-    private void ConsumeEvents() => _ring!.Consume(_onEvent);
+    /// <summary>
+    /// The histogram of every process or cgroup. Those whose process or cgroup is gone are read a
+    /// last time (it was gone before the read, so the read is final), then deleted from the kernel's
+    /// map, so the map holds only live keys.
+    /// </summary>
+    private List<RunQueueLatencyHistogram> ReadKeyedHistograms()
+    {
+        var map = _skeleton!.RunqHistsMap;
+        var keys = new List<CpuschedSkeleton.CpuschedHistKey>();
+        foreach (var key in map.Keys)
+            keys.Add(key);
+        var isLive = LivenessCheck();
+        var gone = keys.Where(k => !isLive(k.Id)).ToList();
+        var histograms = new List<RunQueueLatencyHistogram>(keys.Count);
+        // Only lookups: the kernel's counters are never reset, so other readers see everything too.
+        foreach (var key in keys)
+        {
+            if (map.TryLookup(key, out var raw))
+                histograms.Add(Histogram(key.Id, new Log2Histogram(raw.Slots, raw.Sum, _options.Unit)));
+        }
+        foreach (var key in gone)
+        {
+            map.Delete(key);
+            _previous.Remove(key.Id);
+        }
+        return histograms;
+    }
+
+    /// <summary>Whether a key's process (by /proc) or cgroup (by a walk of its hierarchy) still exists.</summary>
+    private Func<ulong, bool> LivenessCheck()
+    {
+        if (_options.Aggregation == CpuSchedAggregation.Process)
+            return id => Directory.Exists($"/proc/{id}");
+        var live = CgroupResolver.LiveIds(CgroupKeyHierarchy());
+        return live.Contains;
+    }
+
+    private RunQueueLatencyHistogram Histogram(ulong key, Log2Histogram cumulative)
+    {
+        var delta = _previous.TryGetValue(key, out var earlier) ? cumulative.Subtract(earlier) : cumulative;
+        _previous[key] = cumulative;
+        return new RunQueueLatencyHistogram(key, delta, cumulative);
+    }
 
     private void OnEvent(ref readonly CpuschedSkeleton.CpuschedEvent e)
     {
