@@ -50,8 +50,8 @@ const volatile __u64 slow_min_ns = 0;
 __u64 events_dropped = 0;
 
 /*
- * A request in flight: when it was inserted and issued, and (only with
- * slow-request records on) by whom.
+ * A request in flight: when it was inserted and issued (0: not, or not
+ * since it last completed), and (only with slow-request records on) by whom.
  */
 struct rq_start {
 	__u64 insert_ns;
@@ -61,9 +61,17 @@ struct rq_start {
 	char comm[BIOLATENCY_COMM_LEN];
 };
 
-/* struct request * -> its start. */
+/*
+ * struct request * -> its start. The block layer allocates its requests
+ * once per tag set and reuses them, so an entry is kept and reset at
+ * completion instead of deleted and created again for every request: in
+ * steady state each event does one lookup and no update or delete (the
+ * costly part of a hash map: its bucket lock and free list). LRU, so that
+ * entries of requests no longer used (and of requests merged into others,
+ * which never complete) make room when the map is full.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u64);
 	__type(value, struct rq_start);
@@ -210,14 +218,22 @@ static __always_inline void fill_task(struct rq_start *s)
 
 static __always_inline void on_insert(struct request *rq, const bool btf)
 {
-	struct rq_start s = {};
-	__u64 key = (__u64)rq;
+	struct rq_start *s, init = {};
+	__u64 key = (__u64)rq, now;
 
 	if (targ_dev && !dev_selected(disk_dev(rq_disk(rq, btf), btf)))
 		return;
-	s.insert_ns = bpf_ktime_get_ns();
-	fill_task(&s);
-	bpf_map_update_elem(&starts, &key, &s, BPF_ANY);
+	now = bpf_ktime_get_ns();
+	s = bpf_map_lookup_elem(&starts, &key);
+	if (s) {
+		s->insert_ns = now;
+		s->issue_ns = 0;
+		fill_task(s);
+		return;
+	}
+	init.insert_ns = now;
+	fill_task(&init);
+	bpf_map_update_elem(&starts, &key, &init, BPF_ANY);
 }
 
 static __always_inline void on_issue(struct request *rq, const bool btf)
@@ -237,14 +253,19 @@ static __always_inline void on_issue(struct request *rq, const bool btf)
 		bpf_map_update_elem(&starts, &key, &init, BPF_ANY);
 		return;
 	}
-	/* Re-issue after a requeue: the queue time was counted the first time. */
-	if (s->insert_ns && !s->issue_ns) {
-		disk = rq_disk(rq, btf);
-		hkey.dev = disk_dev(disk, btf);
-		hkey.op = rq_op(rq, btf);
-		io = io_of(&hkey, disk);
-		if (io)
-			hist_add(&io->queue, now - s->insert_ns);
+	if (s->insert_ns) {
+		/* Re-issue after a requeue: the queue time was counted the first time. */
+		if (!s->issue_ns) {
+			disk = rq_disk(rq, btf);
+			hkey.dev = disk_dev(disk, btf);
+			hkey.op = rq_op(rq, btf);
+			io = io_of(&hkey, disk);
+			if (io)
+				hist_add(&io->queue, now - s->insert_ns);
+		}
+	} else if (!s->issue_ns) {
+		/* Issued without insert: the issuing task is the one to report. */
+		fill_task(s);
 	}
 	s->issue_ns = now;
 }
@@ -335,7 +356,9 @@ static __always_inline void on_complete(struct request *rq, int error, __u32 nr_
 		if (slow_min_ns && delta >= slow_min_ns)
 			emit_event(rq, &hkey, disk, s, error, nr_bytes, delta, btf);
 	}
-	bpf_map_delete_elem(&starts, &key);
+	/* Done: the entry waits for the request's next use (see "starts"). */
+	s->insert_ns = 0;
+	s->issue_ns = 0;
 }
 
 /* ---- strategy tp_btf ---- */
