@@ -83,7 +83,7 @@ function event(name) { sub(/^(handle_|tp_btf_|raw_tp_|tp_)/, "", name); sub(/_(b
 NR == FNR { owner[$1, $2] = $3; if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 }; next }
 {
   o = owner[$1, $2]; ev = event($3); key = o "|" ev
-  if ($5 > 0) ns[key] = ns[key] " " $4 / $5
+  if ($5 > 0) { ns[key] = ns[key] " " $4 / $5; round_ns[key, $1] = $4 / $5 }
   runs[key] = runs[key] " " $5
   events[ev] = 1
   total[o "|" $1] += $4
@@ -102,6 +102,22 @@ END {
     per = ""
     for (r in rounds) if (done[o "|" r] > 0) per = per " " total[o "|" r] / done[o "|" r]
     print line sprintf(" %12.0f", median(per))
+  }
+  # Ratios within a round first: the machine's load changes from round to round, alike for all.
+  printf "\n%-14s %22s %22s %22s\n", "(median ratios)", "issue / biolatency's", "complete / biolatency's", "request / biolatency-Q's"
+  for (i = 1; i <= n; i++) {
+    o = order[i]
+    if (o ~ /^biolatency/) continue
+    split("", lists)
+    for (r in rounds) {
+      for (j = 2; j <= 3; j++) {
+        k = o "|" evs[j]; b = "biolatency|" evs[j]
+        if (((k, r) in round_ns) && ((b, r) in round_ns)) lists[j] = lists[j] " " round_ns[k, r] / round_ns[b, r]
+      }
+      if (done[o "|" r] > 0 && done["biolatency-Q|" r] > 0)
+        lists[4] = lists[4] " " (total[o "|" r] / done[o "|" r]) / (total["biolatency-Q|" r] / done["biolatency-Q|" r])
+    }
+    printf "%-14s %22.2f %22.2f %22.2f\n", o, median(lists[2]), median(lists[3]), median(lists[4])
   }
 }
 AWK

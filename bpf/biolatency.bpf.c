@@ -89,13 +89,28 @@ struct {
 	__type(value, struct biolatency_io);
 } io_stats SEC(".maps");
 
-/* dev -> the disk's name and where its last request ended. */
+/* dev -> the disk's index in "disks"; looked up when a CPU first meets a disk and operation. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, BIOLATENCY_MAX_DISKS);
 	__type(key, __u32);
+	__type(value, __u32);
+} disk_slots SEC(".maps");
+
+/*
+ * The disks, by slot. An array, so that the completion's lookup of its
+ * disk is a bounds check and an add (the verifier inlines it) instead of
+ * a hash lookup.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BIOLATENCY_MAX_DISKS);
+	__type(key, __u32);
 	__type(value, struct biolatency_disk);
 } disks SEC(".maps");
+
+/* Where the search for a free slot of "disks" starts: a hint, written without synchronisation. */
+__u32 disks_hint = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -175,33 +190,79 @@ static __always_inline void hist_add(struct xm_hist *h, __u64 delta_ns)
 	h->count++;
 }
 
-/* Records a disk the first time it is seen (rare: kept out of line). */
-static __noinline void add_disk(__u32 dev, struct gendisk *disk)
-{
-	struct biolatency_disk d = { .dev = dev };
+/* Free slots tried per call; more only when CPUs race for new disks, and then the next call goes on. */
+#define CLAIM_TRIES 4
 
-	bpf_probe_read_kernel_str(d.name, sizeof(d.name), &disk->disk_name);
-	bpf_map_update_elem(&disks, &dev, &d, BPF_NOEXIST);
+/*
+ * The slot of a disk in "disks", claiming a free one (and recording the
+ * disk's name) when the disk is new; BIOLATENCY_MAX_DISKS when none could
+ * be had. Rare (once per CPU, disk and operation): kept out of line.
+ */
+static __noinline __u32 disk_slot(__u32 dev, struct gendisk *disk)
+{
+	struct biolatency_disk *d;
+	__u32 *known, slot, i;
+
+	known = bpf_map_lookup_elem(&disk_slots, &dev);
+	if (known)
+		return *known;
+	/*
+	 * A slot is claimed by the CPU whose atomic add took its claims from 0
+	 * to 1: a CPU that adds second reads at least 2. Atomic adds that
+	 * return the old value would need a 5.12 kernel.
+	 */
+#pragma unroll
+	for (i = 0; i < CLAIM_TRIES; i++) {
+		slot = disks_hint + i;
+		d = bpf_map_lookup_elem(&disks, &slot);
+		if (!d)
+			return BIOLATENCY_MAX_DISKS;
+		if (!d->claims) {
+			__sync_fetch_and_add(&d->claims, 1);
+			if (*(volatile __u32 *)&d->claims == 1)
+				goto claimed;
+		}
+	}
+	disks_hint += CLAIM_TRIES;
+	return BIOLATENCY_MAX_DISKS;
+claimed:
+	disks_hint = slot + 1;
+	d->dev = dev;
+	bpf_probe_read_kernel_str(d->name, sizeof(d->name), &disk->disk_name);
+	if (bpf_map_update_elem(&disk_slots, &dev, &slot, BPF_NOEXIST)) {
+		/* Another CPU recorded the disk first: its slot counts, this one stays unused. */
+		known = bpf_map_lookup_elem(&disk_slots, &dev);
+		return known ? *known : BIOLATENCY_MAX_DISKS;
+	}
+	return slot;
 }
 
 /*
- * This CPU's counters of a disk and operation, created (and the disk
- * recorded) the first time any CPU sees them. NULL when the map is full:
- * the request is then not counted.
+ * This CPU's counters of a disk and operation, created the first time any
+ * CPU sees them; the disk's slot is filled in the first time this CPU
+ * does. NULL when the map is full: the request is then not counted.
  */
 static __always_inline struct biolatency_io *io_of(struct biolatency_key *key, struct gendisk *disk)
 {
 	struct biolatency_io *io;
+	__u32 slot;
 	long err;
 
 	io = bpf_map_lookup_elem(&io_stats, key);
-	if (io)
-		return io;
-	add_disk(key->dev, disk);
-	err = bpf_map_update_elem(&io_stats, key, &zero_io, BPF_NOEXIST);
-	if (err && err != -EEXIST)
-		return NULL;
-	return bpf_map_lookup_elem(&io_stats, key);
+	if (!io) {
+		err = bpf_map_update_elem(&io_stats, key, &zero_io, BPF_NOEXIST);
+		if (err && err != -EEXIST)
+			return NULL;
+		io = bpf_map_lookup_elem(&io_stats, key);
+		if (!io)
+			return NULL;
+	}
+	if (!io->disk_slot) {
+		slot = disk_slot(key->dev, disk);
+		if (slot < BIOLATENCY_MAX_DISKS)
+			io->disk_slot = slot + 1;
+	}
+	return io;
 }
 
 static __always_inline void fill_task(struct rq_start *s)
@@ -275,13 +336,14 @@ static __always_inline void on_issue(struct request *rq, const bool btf)
  * its disk ended? The disk's entry is shared by all CPUs; like BCC's
  * biopattern, the check and the update are not one atomic step.
  */
-static __always_inline void count_pattern(struct biolatency_io *io, __u32 dev, struct request *rq,
+static __always_inline void count_pattern(struct biolatency_io *io, struct request *rq,
 					  __u32 bytes, const bool btf)
 {
 	struct biolatency_disk *d;
+	__u32 slot = io->disk_slot - 1;
 	__u64 sector;
 
-	d = bpf_map_lookup_elem(&disks, &dev);
+	d = bpf_map_lookup_elem(&disks, &slot);
 	if (!d)
 		return;
 	sector = rq_sector(rq, btf);
@@ -343,7 +405,7 @@ static __always_inline void on_complete(struct request *rq, int error, __u32 nr_
 			io->errors++;
 		io->bytes += nr_bytes;
 		if (nr_bytes)
-			count_pattern(io, hkey.dev, rq, nr_bytes, btf);
+			count_pattern(io, rq, nr_bytes, btf);
 	}
 
 	s = bpf_map_lookup_elem(&starts, &key);

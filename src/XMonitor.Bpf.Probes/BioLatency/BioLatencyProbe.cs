@@ -254,7 +254,7 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
     {
         if (_diskNames.TryGetValue(dev, out var name))
             return name;
-        if (!skeleton.DisksMap.TryLookup(dev, out var disk))
+        if (!skeleton.DiskSlotsMap.TryLookup(dev, out var slot) || !skeleton.DisksMap.TryLookup(slot, out var disk))
             return "";
         name = disk.Name.ToString();
         _diskNames[dev] = name;
