@@ -303,12 +303,14 @@ static __always_inline void on_issue(struct request *rq, const bool btf)
 	struct rq_start *s, init = {};
 	struct biolatency_io *io;
 	struct gendisk *disk;
-	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+	__u64 key = (__u64)rq, now;
 
+	/* Before the lookup: disks can share a tag set, and so a request (and its entry). */
+	if (targ_dev && !dev_selected(disk_dev(rq_disk(rq, btf), btf)))
+		return;
+	now = bpf_ktime_get_ns();
 	s = bpf_map_lookup_elem(&starts, &key);
 	if (!s) {
-		if (targ_dev && !dev_selected(disk_dev(rq_disk(rq, btf), btf)))
-			return;
 		init.issue_ns = now;
 		fill_task(&init);
 		bpf_map_update_elem(&starts, &key, &init, BPF_ANY);
