@@ -246,17 +246,10 @@ static __always_inline struct biolatency_io *io_of(struct biolatency_key *key, s
 {
 	struct biolatency_io *io;
 	__u32 slot;
-	long err;
 
-	io = bpf_map_lookup_elem(&io_stats, key);
-	if (!io) {
-		err = bpf_map_update_elem(&io_stats, key, &zero_io, BPF_NOEXIST);
-		if (err && err != -EEXIST)
-			return NULL;
-		io = bpf_map_lookup_elem(&io_stats, key);
-		if (!io)
-			return NULL;
-	}
+	io = xm_map_lookup_or_try_init(&io_stats, key, &zero_io);
+	if (!io)
+		return NULL;
 	if (!io->disk_slot) {
 		slot = disk_slot(key->dev, disk);
 		if (slot < BIOLATENCY_MAX_DISKS)
