@@ -34,6 +34,11 @@
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 
+/*
+ * The options are .rodata: the verifier sees their values and drops the
+ * code of what is off (the disk filter, the slow-request records and the
+ * task facts only those records use).
+ */
 /* Histogram unit: nanoseconds instead of microseconds. */
 const volatile bool targ_ns = false;
 /* Only this disk (dev_t in the kernel's encoding, major << 20 | minor); 0: all disks. */
@@ -44,7 +49,10 @@ const volatile __u64 slow_min_ns = 0;
 /* Records lost because the ring buffer was full; read by user space. */
 __u64 events_dropped = 0;
 
-/* A request in flight: when it was inserted and issued, and by whom. */
+/*
+ * A request in flight: when it was inserted and issued (0: not, or not
+ * since it last completed), and (only with slow-request records on) by whom.
+ */
 struct rq_start {
 	__u64 insert_ns;
 	__u64 issue_ns;
@@ -53,42 +61,56 @@ struct rq_start {
 	char comm[BIOLATENCY_COMM_LEN];
 };
 
-/* struct request * -> its start. */
+/*
+ * struct request * -> its start. The block layer allocates its requests
+ * once per tag set and reuses them, so an entry is kept and reset at
+ * completion instead of deleted and created again for every request: in
+ * steady state each event does one lookup and no update or delete (the
+ * costly part of a hash map: its bucket lock and free list). LRU, so that
+ * entries of requests no longer used (and of requests merged into others,
+ * which never complete) make room when the map is full.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u64);
 	__type(value, struct rq_start);
 } starts SEC(".maps");
 
+/*
+ * Entries are allocated when a disk and operation is first seen on a CPU
+ * (not preallocated for every CPU), so memory follows the disks in use.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct biolatency_key);
-	__type(value, struct xm_hist);
-} service_hists SEC(".maps");
+	__type(value, struct biolatency_io);
+} io_stats SEC(".maps");
 
+/* dev -> the disk's index in "disks"; looked up when a CPU first meets a disk and operation. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, struct biolatency_key);
-	__type(value, struct xm_hist);
-} queue_hists SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, struct biolatency_key);
-	__type(value, struct biolatency_stats);
-} disk_stats SEC(".maps");
-
-/* dev -> the sector after the last completed request with data (sequential detection). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
+	__uint(max_entries, BIOLATENCY_MAX_DISKS);
 	__type(key, __u32);
-	__type(value, __u64);
-} next_sector SEC(".maps");
+	__type(value, __u32);
+} disk_slots SEC(".maps");
+
+/*
+ * The disks, by slot. An array, so that the completion's lookup of its
+ * disk is a bounds check and an add (the verifier inlines it) instead of
+ * a hash lookup.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BIOLATENCY_MAX_DISKS);
+	__type(key, __u32);
+	__type(value, struct biolatency_disk);
+} disks SEC(".maps");
+
+/* Where the search for a free slot of "disks" starts: a hint, written without synchronisation. */
+__u32 disks_hint = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -98,35 +120,47 @@ struct {
 XM_RINGBUF_RECORD(events, struct, biolatency_event);
 XM_EXPORT_TYPE(enum, biolatency_op);
 
-static const struct xm_hist zero_hist;
-static const struct biolatency_stats zero_stats;
+static const struct biolatency_io zero_io;
+
+/*
+ * Reads through the request: direct loads where the program has the
+ * typed (BTF) pointer, which the verifier turns into fault-safe loads
+ * without a helper call; BPF_CORE_READ (bpf_probe_read_kernel) for
+ * raw_tp's untyped arguments. Both are relocated with CO-RE. `btf` is a
+ * constant in every caller, so each program keeps one of the two.
+ */
 
 /* Before 5.16 (or so) the disk was rq->rq_disk; now rq->q->disk. */
 struct request___old {
 	struct gendisk *rq_disk;
 } __attribute__((preserve_access_index));
 
-static __always_inline struct gendisk *rq_disk(struct request *rq)
+static __always_inline struct gendisk *rq_disk(struct request *rq, const bool btf)
 {
 	struct request___old *old = (void *)rq;
 
 	if (bpf_core_field_exists(old->rq_disk))
-		return BPF_CORE_READ(old, rq_disk);
-	return BPF_CORE_READ(rq, q, disk);
+		return btf ? old->rq_disk : BPF_CORE_READ(old, rq_disk);
+	return btf ? rq->q->disk : BPF_CORE_READ(rq, q, disk);
 }
 
 /* The whole disk's dev_t, major << 20 | minor (MKDEV). */
-static __always_inline __u32 disk_dev(struct gendisk *disk)
+static __always_inline __u32 disk_dev(struct gendisk *disk, const bool btf)
 {
-	__u32 major = BPF_CORE_READ(disk, major), minor = BPF_CORE_READ(disk, first_minor);
+	if (btf)
+		return (__u32)disk->major << 20 | (__u32)disk->first_minor;
+	return (__u32)BPF_CORE_READ(disk, major) << 20 | (__u32)BPF_CORE_READ(disk, first_minor);
+}
 
-	return major << 20 | minor;
+static __always_inline __u64 rq_sector(struct request *rq, const bool btf)
+{
+	return btf ? rq->__sector : BPF_CORE_READ(rq, __sector);
 }
 
 /* REQ_OP_BITS has been 8 since 4.10. */
-static __always_inline __u32 rq_op(struct request *rq)
+static __always_inline __u32 rq_op(struct request *rq, const bool btf)
 {
-	__u32 op = BPF_CORE_READ(rq, cmd_flags) & 0xff;
+	__u32 op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & 0xff;
 
 	if (op == bpf_core_enum_value(enum req_op, REQ_OP_READ))
 		return BIOLATENCY_OP_READ;
@@ -146,45 +180,128 @@ static __always_inline bool dev_selected(__u32 dev)
 	return !targ_dev || dev == targ_dev;
 }
 
-static __always_inline void hist_add(void *map, struct biolatency_key *key, __u64 delta_ns)
+/* Adds v to this CPU's copy of a histogram: no other CPU writes it, so plain adds. */
+static __always_inline void hist_add(struct xm_hist *h, __u64 delta_ns)
 {
-	struct xm_hist *h;
+	__u64 v = targ_ns ? delta_ns : delta_ns / 1000;
 
-	h = xm_map_lookup_or_try_init(map, key, &zero_hist);
-	if (h)
-		xm_hist_add(h, targ_ns ? delta_ns : delta_ns / 1000);
+	h->slots[xm_hist_slot(v)]++;
+	h->sum += v;
+	h->count++;
+}
+
+/* Free slots tried per call; more only when CPUs race for new disks, and then the next call goes on. */
+#define CLAIM_TRIES 4
+
+/*
+ * The slot of a disk in "disks", claiming a free one (and recording the
+ * disk's name) when the disk is new; BIOLATENCY_MAX_DISKS when none could
+ * be had. Rare (once per CPU, disk and operation): kept out of line.
+ */
+static __noinline __u32 disk_slot(__u32 dev, struct gendisk *disk)
+{
+	struct biolatency_disk *d;
+	__u32 *known, slot, i;
+
+	known = bpf_map_lookup_elem(&disk_slots, &dev);
+	if (known)
+		return *known;
+	/*
+	 * A slot is claimed by the CPU whose atomic add took its claims from 0
+	 * to 1: a CPU that adds second reads at least 2. Atomic adds that
+	 * return the old value would need a 5.12 kernel.
+	 */
+#pragma unroll
+	for (i = 0; i < CLAIM_TRIES; i++) {
+		slot = disks_hint + i;
+		d = bpf_map_lookup_elem(&disks, &slot);
+		if (!d)
+			return BIOLATENCY_MAX_DISKS;
+		if (!d->claims) {
+			__sync_fetch_and_add(&d->claims, 1);
+			if (*(volatile __u32 *)&d->claims == 1)
+				goto claimed;
+		}
+	}
+	disks_hint += CLAIM_TRIES;
+	return BIOLATENCY_MAX_DISKS;
+claimed:
+	disks_hint = slot + 1;
+	d->dev = dev;
+	bpf_probe_read_kernel_str(d->name, sizeof(d->name), &disk->disk_name);
+	if (bpf_map_update_elem(&disk_slots, &dev, &slot, BPF_NOEXIST)) {
+		/* Another CPU recorded the disk first: its slot counts, this one stays unused. */
+		known = bpf_map_lookup_elem(&disk_slots, &dev);
+		return known ? *known : BIOLATENCY_MAX_DISKS;
+	}
+	return slot;
+}
+
+/*
+ * This CPU's counters of a disk and operation, created the first time any
+ * CPU sees them; the disk's slot is filled in the first time this CPU
+ * does. NULL when the map is full: the request is then not counted.
+ */
+static __always_inline struct biolatency_io *io_of(struct biolatency_key *key, struct gendisk *disk)
+{
+	struct biolatency_io *io;
+	__u32 slot;
+
+	io = xm_map_lookup_or_try_init(&io_stats, key, &zero_io);
+	if (!io)
+		return NULL;
+	if (!io->disk_slot) {
+		slot = disk_slot(key->dev, disk);
+		if (slot < BIOLATENCY_MAX_DISKS)
+			io->disk_slot = slot + 1;
+	}
+	return io;
 }
 
 static __always_inline void fill_task(struct rq_start *s)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 id;
 
+	if (!slow_min_ns)
+		return;
+	id = bpf_get_current_pid_tgid();
 	s->tid = (__u32)id;
 	s->pid = id >> 32;
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 }
 
-static __always_inline void on_insert(struct request *rq)
+static __always_inline void on_insert(struct request *rq, const bool btf)
 {
-	struct rq_start s = {};
-	__u64 key = (__u64)rq;
+	struct rq_start *s, init = {};
+	__u64 key = (__u64)rq, now;
 
-	if (!dev_selected(disk_dev(rq_disk(rq))))
+	if (targ_dev && !dev_selected(disk_dev(rq_disk(rq, btf), btf)))
 		return;
-	s.insert_ns = bpf_ktime_get_ns();
-	fill_task(&s);
-	bpf_map_update_elem(&starts, &key, &s, BPF_ANY);
+	now = bpf_ktime_get_ns();
+	s = bpf_map_lookup_elem(&starts, &key);
+	if (s) {
+		s->insert_ns = now;
+		s->issue_ns = 0;
+		fill_task(s);
+		return;
+	}
+	init.insert_ns = now;
+	fill_task(&init);
+	bpf_map_update_elem(&starts, &key, &init, BPF_ANY);
 }
 
-static __always_inline void on_issue(struct request *rq)
+static __always_inline void on_issue(struct request *rq, const bool btf)
 {
 	struct biolatency_key hkey = {};
 	struct rq_start *s, init = {};
-	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+	struct biolatency_io *io;
+	struct gendisk *disk;
+	__u64 key = (__u64)rq, now;
 
-	hkey.dev = disk_dev(rq_disk(rq));
-	if (!dev_selected(hkey.dev))
+	/* Before the lookup: disks can share a tag set, and so a request (and its entry). */
+	if (targ_dev && !dev_selected(disk_dev(rq_disk(rq, btf), btf)))
 		return;
+	now = bpf_ktime_get_ns();
 	s = bpf_map_lookup_elem(&starts, &key);
 	if (!s) {
 		init.issue_ns = now;
@@ -192,51 +309,50 @@ static __always_inline void on_issue(struct request *rq)
 		bpf_map_update_elem(&starts, &key, &init, BPF_ANY);
 		return;
 	}
-	/* Re-issue after a requeue: the queue time was counted the first time. */
-	if (s->insert_ns && !s->issue_ns) {
-		hkey.op = rq_op(rq);
-		hist_add(&queue_hists, &hkey, now - s->insert_ns);
+	if (s->insert_ns) {
+		/* Re-issue after a requeue: the queue time was counted the first time. */
+		if (!s->issue_ns) {
+			disk = rq_disk(rq, btf);
+			hkey.dev = disk_dev(disk, btf);
+			hkey.op = rq_op(rq, btf);
+			io = io_of(&hkey, disk);
+			if (io)
+				hist_add(&io->queue, now - s->insert_ns);
+		}
+	} else if (!s->issue_ns) {
+		/* Issued without insert: the issuing task is the one to report. */
+		fill_task(s);
 	}
 	s->issue_ns = now;
 }
 
-static __always_inline void count_completion(struct request *rq, struct biolatency_key *hkey,
-					     struct gendisk *disk, int error, __u32 bytes)
+/*
+ * Sequential or random: does the request start where the previous one on
+ * its disk ended? The disk's entry is shared by all CPUs; like BCC's
+ * biopattern, the check and the update are not one atomic step.
+ */
+static __always_inline void count_pattern(struct biolatency_io *io, struct request *rq,
+					  __u32 bytes, const bool btf)
 {
-	struct biolatency_stats *st;
-	__u64 sector, *next, end;
-	__u32 dev = hkey->dev;
+	struct biolatency_disk *d;
+	__u32 slot = io->disk_slot - 1;
+	__u64 sector;
 
-	st = xm_map_lookup_or_try_init(&disk_stats, hkey, &zero_stats);
-	if (!st)
+	d = bpf_map_lookup_elem(&disks, &slot);
+	if (!d)
 		return;
-	__sync_fetch_and_add(&st->requests, 1);
-	if (error)
-		__sync_fetch_and_add(&st->errors, 1);
-	__sync_fetch_and_add(&st->bytes, bytes);
-	if (!st->disk[0])
-		bpf_probe_read_kernel_str(st->disk, sizeof(st->disk), &disk->disk_name);
-
-	if (!bytes)
-		return;
-	sector = BPF_CORE_READ(rq, __sector);
-	end = sector + (bytes >> 9);
-	next = bpf_map_lookup_elem(&next_sector, &dev);
-	if (next) {
-		if (*next == sector)
-			__sync_fetch_and_add(&st->sequential, 1);
-		else
-			__sync_fetch_and_add(&st->random, 1);
-		*next = end;
-	} else {
-		__sync_fetch_and_add(&st->random, 1);
-		bpf_map_update_elem(&next_sector, &dev, &end, BPF_ANY);
-	}
+	sector = rq_sector(rq, btf);
+	/* next_sector 0: no request with data seen on the disk yet. */
+	if (d->next_sector && d->next_sector == sector)
+		io->sequential++;
+	else
+		io->random++;
+	d->next_sector = sector + (bytes >> 9);
 }
 
 static __always_inline void emit_event(struct request *rq, struct biolatency_key *hkey,
 				       struct gendisk *disk, struct rq_start *s, int error,
-				       __u32 bytes, __u64 service_ns)
+				       __u32 bytes, __u64 service_ns, const bool btf)
 {
 	struct biolatency_event *e;
 
@@ -249,7 +365,7 @@ static __always_inline void emit_event(struct request *rq, struct biolatency_key
 	e->op = hkey->op;
 	e->error = error;
 	e->bytes = bytes;
-	e->sector = BPF_CORE_READ(rq, __sector);
+	e->sector = rq_sector(rq, btf);
 	e->queue_ns = s->insert_ns ? s->issue_ns - s->insert_ns : 0;
 	e->service_ns = service_ns;
 	e->pid = s->pid;
@@ -264,29 +380,42 @@ static __always_inline void emit_event(struct request *rq, struct biolatency_key
  * nr_bytes is what this completion finished (all of the request, except
  * for the rare partial completions, each of which is counted).
  */
-static __always_inline void on_complete(struct request *rq, int error, __u32 nr_bytes)
+static __always_inline void on_complete(struct request *rq, int error, __u32 nr_bytes,
+					const bool btf)
 {
-	struct gendisk *disk = rq_disk(rq);
+	struct gendisk *disk = rq_disk(rq, btf);
 	struct biolatency_key hkey = {};
+	struct biolatency_io *io;
 	__u64 key = (__u64)rq, delta;
 	struct rq_start *s;
 
-	hkey.dev = disk_dev(disk);
+	hkey.dev = disk_dev(disk, btf);
 	if (!dev_selected(hkey.dev))
 		return;
-	hkey.op = rq_op(rq);
-	count_completion(rq, &hkey, disk, error, nr_bytes);
+	hkey.op = rq_op(rq, btf);
+	io = io_of(&hkey, disk);
+	if (io) {
+		io->requests++;
+		if (error)
+			io->errors++;
+		io->bytes += nr_bytes;
+		if (nr_bytes)
+			count_pattern(io, rq, nr_bytes, btf);
+	}
 
 	s = bpf_map_lookup_elem(&starts, &key);
 	if (!s)
 		return;
 	if (s->issue_ns) {
 		delta = bpf_ktime_get_ns() - s->issue_ns;
-		hist_add(&service_hists, &hkey, delta);
+		if (io)
+			hist_add(&io->service, delta);
 		if (slow_min_ns && delta >= slow_min_ns)
-			emit_event(rq, &hkey, disk, s, error, nr_bytes, delta);
+			emit_event(rq, &hkey, disk, s, error, nr_bytes, delta, btf);
 	}
-	bpf_map_delete_elem(&starts, &key);
+	/* Done: the entry waits for the request's next use (see "starts"). */
+	s->insert_ns = 0;
+	s->issue_ns = 0;
 }
 
 /* ---- strategy tp_btf ---- */
@@ -295,9 +424,9 @@ SEC("tp_btf/block_rq_insert")
 int BPF_PROG(tp_btf_block_rq_insert)
 {
 	if (LINUX_KERNEL_VERSION < KERNEL_VERSION(5, 11, 0))
-		on_insert((void *)ctx[1]);
+		on_insert((void *)ctx[1], true);
 	else
-		on_insert((void *)ctx[0]);
+		on_insert((void *)ctx[0], true);
 	return 0;
 }
 
@@ -305,16 +434,16 @@ SEC("tp_btf/block_rq_issue")
 int BPF_PROG(tp_btf_block_rq_issue)
 {
 	if (LINUX_KERNEL_VERSION < KERNEL_VERSION(5, 11, 0))
-		on_issue((void *)ctx[1]);
+		on_issue((void *)ctx[1], true);
 	else
-		on_issue((void *)ctx[0]);
+		on_issue((void *)ctx[0], true);
 	return 0;
 }
 
 SEC("tp_btf/block_rq_complete")
 int BPF_PROG(tp_btf_block_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
 {
-	on_complete(rq, error, nr_bytes);
+	on_complete(rq, error, nr_bytes, true);
 	return 0;
 }
 
@@ -324,9 +453,9 @@ SEC("raw_tp/block_rq_insert")
 int BPF_PROG(raw_tp_block_rq_insert)
 {
 	if (LINUX_KERNEL_VERSION < KERNEL_VERSION(5, 11, 0))
-		on_insert((void *)ctx[1]);
+		on_insert((void *)ctx[1], false);
 	else
-		on_insert((void *)ctx[0]);
+		on_insert((void *)ctx[0], false);
 	return 0;
 }
 
@@ -334,16 +463,16 @@ SEC("raw_tp/block_rq_issue")
 int BPF_PROG(raw_tp_block_rq_issue)
 {
 	if (LINUX_KERNEL_VERSION < KERNEL_VERSION(5, 11, 0))
-		on_issue((void *)ctx[1]);
+		on_issue((void *)ctx[1], false);
 	else
-		on_issue((void *)ctx[0]);
+		on_issue((void *)ctx[0], false);
 	return 0;
 }
 
 SEC("raw_tp/block_rq_complete")
 int BPF_PROG(raw_tp_block_rq_complete, struct request *rq, int error, unsigned int nr_bytes)
 {
-	on_complete(rq, error, nr_bytes);
+	on_complete(rq, error, nr_bytes, false);
 	return 0;
 }
 

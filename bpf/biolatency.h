@@ -20,11 +20,11 @@ enum biolatency_op {
 	BIOLATENCY_OP_OTHER = 4,	/* zone management, driver-private */
 };
 
+/* How many disks the probe follows (entries of "disks" and "disk_slots"). */
+#define BIOLATENCY_MAX_DISKS 256
+
 /*
- * Key of the histogram maps "service_hists" (issue to completion) and
- * "queue_hists" (insert into the I/O scheduler to issue to the driver),
- * value struct xm_hist in microseconds (nanoseconds with targ_ns), and of
- * the counter map "disk_stats" (value struct biolatency_stats).
+ * Key of the per-CPU map "io_stats" (value struct biolatency_io).
  *   dev: the whole disk's dev_t in the kernel's encoding,
  *        major << 20 | minor (as the block tracepoints print it); requests
  *        are on disks, partitions were resolved before;
@@ -36,7 +36,9 @@ struct biolatency_key {
 };
 
 /*
- * Counters of completed requests per disk and operation.
+ * One CPU's counters and histograms of a disk and operation: the value of
+ * the per-CPU hash "io_stats". Only that CPU writes its copy, so the hot
+ * path needs no atomic operations; user space sums the CPUs' copies.
  *   requests:   completions (block_rq_complete);
  *   errors:     completions with a non-zero status;
  *   bytes:      bytes completed;
@@ -44,15 +46,42 @@ struct biolatency_key {
  *               previous completed request with data on the same disk
  *               (of any operation) ended, as BCC's biopattern;
  *   random:     the other requests with data (flushes count as neither);
- *   disk:       the disk's name (gendisk disk_name), NUL-terminated.
+ *   disk_slot:  the disk's index in "disks" plus one; 0 in a CPU's copy
+ *               until that CPU first counts a request of this disk and
+ *               operation, and for a disk that got no slot (more than
+ *               BIOLATENCY_MAX_DISKS disks): its requests are then neither
+ *               sequential nor random;
+ *   service:    service time (issue to completion), in microseconds
+ *               (nanoseconds with targ_ns);
+ *   queue:      queue time (insert into the I/O scheduler to issue).
  */
-struct biolatency_stats {
+struct biolatency_io {
 	__u64 requests;
 	__u64 errors;
 	__u64 bytes;
 	__u64 sequential;
 	__u64 random;
-	char disk[BIOLATENCY_DISK_NAME_LEN];
+	__u32 disk_slot;
+	__u32 reserved;
+	struct xm_hist service;
+	struct xm_hist queue;
+};
+
+/*
+ * A disk the probe has seen: the value of the array "disks", at the slot
+ * that the hash "disk_slots" (dev -> __u32 slot) gives the disk.
+ *   next_sector: the sector after the last completed request with data
+ *                (for the sequential/random check; shared by all CPUs);
+ *   dev:         as in biolatency_key;
+ *   claims:      CPUs that tried to take this slot; the one that made it
+ *                1 owns it;
+ *   name:        the disk's name (gendisk disk_name), NUL-terminated.
+ */
+struct biolatency_disk {
+	__u64 next_sector;
+	__u32 dev;
+	__u32 claims;
+	char name[BIOLATENCY_DISK_NAME_LEN];
 };
 
 /*

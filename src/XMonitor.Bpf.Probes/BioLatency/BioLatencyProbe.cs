@@ -30,7 +30,9 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
     private readonly ObservableBroadcaster<BlockIoLatency> _latency;
     private readonly ObservableBroadcaster<SlowBlockIoEvent> _slow;
     private readonly Dictionary<BiolatencySkeleton.BiolatencyKey, (Log2Histogram Service, Log2Histogram Queue, BlockIoCounters Counters)> _previous = [];
+    private readonly Dictionary<uint, string> _diskNames = [];
     private readonly RingBufferRecordHandler<BiolatencySkeleton.BiolatencyEvent> _onEvent;
+    private BiolatencySkeleton.BiolatencyIo[]? _perCpu;
     private BiolatencySkeleton? _skeleton;
     private long _lastRead;
 
@@ -190,35 +192,20 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
         _lastRead = now;
         var unit = _options.Unit;
         var skeleton = _skeleton!;
-        var empty = new Log2Histogram([], 0, unit);
+        var perCpu = _perCpu ??= new BiolatencySkeleton.BiolatencyIo[BpfMap.PossibleCpus];
 
-        // A disk and operation can have a queue-time entry before its first completion, so the
-        // keys are the union of the three maps. Only lookups: the kernel's counters are never reset.
-        var keys = new HashSet<BiolatencySkeleton.BiolatencyKey>();
-        foreach (var key in skeleton.DiskStatsMap.Keys)
-            keys.Add(key);
-        foreach (var key in skeleton.ServiceHistsMap.Keys)
-            keys.Add(key);
-        foreach (var key in skeleton.QueueHistsMap.Keys)
-            keys.Add(key);
-
-        var operations = new List<BlockIoOperationLatency>(keys.Count);
-        foreach (var key in keys)
+        // Only lookups: the kernel's counters are never reset. Each CPU counts into its own copy.
+        var operations = new List<BlockIoOperationLatency>();
+        foreach (var key in skeleton.IoStatsMap.Keys)
         {
-            var name = "";
-            var counters = default(BlockIoCounters);
-            if (skeleton.DiskStatsMap.TryLookup(key, out var stats))
-            {
-                counters = new BlockIoCounters(stats.Requests, stats.Errors, stats.Bytes, stats.Sequential, stats.Random);
-                name = stats.Disk.ToString();
-            }
-            var service = skeleton.ServiceHistsMap.TryLookup(key, out var s) ? new Log2Histogram(s.Slots, s.Sum, unit) : empty;
-            var queue = skeleton.QueueHistsMap.TryLookup(key, out var q) ? new Log2Histogram(q.Slots, q.Sum, unit) : empty;
+            if (!skeleton.IoStatsMap.TryLookupPerCpu(key, perCpu))
+                continue;
+            var (service, queue, counters) = Sum(perCpu, unit);
             var known = _previous.TryGetValue(key, out var earlier);
             _previous[key] = (service, queue, counters);
             operations.Add(new BlockIoOperationLatency
             {
-                Disk = BlockDevice.FromKernel(key.Dev, name),
+                Disk = BlockDevice.FromKernel(key.Dev, DiskName(skeleton, key.Dev)),
                 Operation = (BlockIoOperation)key.Op,
                 ServiceTime = !known ? service : service.Subtract(earlier.Service),
                 ServiceTimeCumulative = service,
@@ -232,6 +219,46 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
             : a.Disk.Minor != b.Disk.Minor ? a.Disk.Minor.CompareTo(b.Disk.Minor)
             : a.Operation.CompareTo(b.Operation));
         return new BlockIoLatency(DateTimeOffset.UtcNow, interval, unit, operations);
+    }
+
+    /// <summary>The histograms and counters of one disk and operation: the sum of every CPU's copy.</summary>
+    private static (Log2Histogram Service, Log2Histogram Queue, BlockIoCounters Counters) Sum(
+        ReadOnlySpan<BiolatencySkeleton.BiolatencyIo> perCpu, HistogramUnit unit)
+    {
+        Span<ulong> service = stackalloc ulong[Log2Histogram.SlotCount];
+        Span<ulong> queue = stackalloc ulong[Log2Histogram.SlotCount];
+        service.Clear();
+        queue.Clear();
+        ulong serviceSum = 0, queueSum = 0, requests = 0, errors = 0, bytes = 0, sequential = 0, random = 0;
+        foreach (ref readonly var cpu in perCpu)
+        {
+            requests += cpu.Requests;
+            errors += cpu.Errors;
+            bytes += cpu.Bytes;
+            sequential += cpu.Sequential;
+            random += cpu.Random;
+            serviceSum += cpu.Service.Sum;
+            queueSum += cpu.Queue.Sum;
+            for (var i = 0; i < Log2Histogram.SlotCount; i++)
+            {
+                service[i] += cpu.Service.Slots[i];
+                queue[i] += cpu.Queue.Slots[i];
+            }
+        }
+        return (new Log2Histogram(service, serviceSum, unit), new Log2Histogram(queue, queueSum, unit),
+            new BlockIoCounters(requests, errors, bytes, sequential, random));
+    }
+
+    /// <summary>The disk's name as the kernel recorded it, remembered once found; empty when not (yet) recorded.</summary>
+    private string DiskName(BiolatencySkeleton skeleton, uint dev)
+    {
+        if (_diskNames.TryGetValue(dev, out var name))
+            return name;
+        if (!skeleton.DiskSlotsMap.TryLookup(dev, out var slot) || !skeleton.DisksMap.TryLookup(slot, out var disk))
+            return "";
+        name = disk.Name.ToString();
+        _diskNames[dev] = name;
+        return name;
     }
 
     private void OnEvent(ref readonly BiolatencySkeleton.BiolatencyEvent e)
