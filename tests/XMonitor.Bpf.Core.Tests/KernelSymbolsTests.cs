@@ -45,4 +45,39 @@ public sealed class KernelSymbolsTests
         Assert.Equal(4UL, offset);
         Assert.True(symbols.Contains("filemap_add_folio") || symbols.Contains("add_to_page_cache_lru"));
     }
+
+    [Fact]
+    public void SelectExistingFindsNamesAcrossReadsModulesAndAnUnterminatedLastLine()
+    {
+        // Enough lines that the 64 KiB read buffer splits several of them.
+        var lines = Enumerable.Range(0, 20_000).Select(i => $"ffffffff81{i:x6} T filler_function_{i}").ToList();
+        lines.Insert(7_000, "ffffffff82000000 t do_mmap");
+        lines.Insert(12_000, "ffffffffc0201000 t mod_func\t[xfs]");
+        lines.Add("garbage");
+        lines.Add("ffffffff83000000 T last_one");
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines));
+        string[] wanted = ["do_mmap", "mod_func", "last_one", "filler_function_19999", "do_mm", "xfs", "absent", "do_mmap"];
+
+        var found = KernelSymbols.SelectExisting(new MemoryStream(text), wanted);
+
+        var parsed = KernelSymbols.Parse(lines);
+        Assert.Equal(wanted.Where(parsed.Contains).ToHashSet(), found.ToHashSet());
+        Assert.Equal(["do_mmap", "filler_function_19999", "last_one", "mod_func"], found.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void SelectExistingAgreesWithLoadOnTheRunningKernel()
+    {
+        string[] wanted = ["vfs_read", "do_mmap", "__vm_munmap", "oom_kill_process", "filemap_add_folio", "add_to_page_cache_lru",
+            "folio_account_dirtied", "account_page_dirtied", "mark_buffer_dirty", "xmonitor_no_such_function"];
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var found = KernelSymbols.SelectExisting(wanted);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        var symbols = KernelSymbols.Load();
+        Assert.Equal(wanted.Where(symbols.Contains).ToHashSet(), found.ToHashSet());
+        Assert.Contains("vfs_read", found);
+        // The 64 KiB read buffer and a few small objects; Load allocates ~34 MB.
+        Assert.True(allocated < 128 * 1024, $"{allocated} bytes allocated");
+    }
 }

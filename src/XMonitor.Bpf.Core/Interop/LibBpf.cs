@@ -56,6 +56,16 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Lib, EntryPoint = "btf__name_by_offset")]
     internal static partial byte* BtfNameByOffset(nint btf, uint offset);
 
+    // ---- the kernel's BTF, parsed in native memory for a few queries (KernelBtf) ----
+    [LibraryImport(Lib, EntryPoint = "btf__load_vmlinux_btf", SetLastError = true)]
+    internal static partial nint BtfLoadVmlinux();
+
+    [LibraryImport(Lib, EntryPoint = "btf__free")]
+    internal static partial void BtfFree(nint btf);
+
+    [LibraryImport(Lib, EntryPoint = "btf__type_cnt")]
+    internal static partial uint BtfTypeCount(nint btf);
+
     // ---- programs ----
     [LibraryImport(Lib, EntryPoint = "bpf_program__name")]
     internal static partial byte* ProgramName(nint prog);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace XMonitor.Bpf;
 
@@ -24,8 +25,78 @@ public sealed class KernelSymbols
         AddressesVisible = _addresses.Length > 0 && _addresses[^1] != 0;
     }
 
-    /// <summary>Reads /proc/kallsyms now (about 120,000 lines; tens of milliseconds).</summary>
+    /// <summary>
+    /// Reads /proc/kallsyms now: about 120,000 lines, ~34 MB allocated and 100-200 ms. To check
+    /// whether a few functions exist, <see cref="SelectExisting(IEnumerable{string})"/> is far cheaper.
+    /// </summary>
     public static KernelSymbols Load() => Parse(File.ReadLines("/proc/kallsyms"));
+
+    /// <summary>
+    /// Which of <paramref name="names"/> /proc/kallsyms has (in the kernel or a module), read in one
+    /// pass that keeps no other symbol: how a probe checks its kprobe targets without the ~34 MB
+    /// that <see cref="Load"/> allocates for all ~120,000 symbols (the kernel's ~40 ms of formatting
+    /// the file remain).
+    /// </summary>
+    /// <exception cref="IOException">/proc/kallsyms cannot be read.</exception>
+    public static IReadOnlySet<string> SelectExisting(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        using var kallsyms = new FileStream("/proc/kallsyms", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        return SelectExisting(kallsyms, names);
+    }
+
+    /// <summary><see cref="SelectExisting(IEnumerable{string})"/> on text in the format of /proc/kallsyms.</summary>
+    internal static IReadOnlySet<string> SelectExisting(Stream kallsyms, IEnumerable<string> names)
+    {
+        var wanted = names.Distinct(StringComparer.Ordinal).Select(n => (Name: n, Utf8: Encoding.UTF8.GetBytes(n))).ToList();
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        // Under the large object heap's 85,000 bytes, and far longer than a line (names are at most 512 bytes).
+        var buffer = new byte[64 * 1024];
+        var filled = 0;
+        while (wanted.Count > 0)
+        {
+            var read = kallsyms.Read(buffer, filled, buffer.Length - filled);
+            filled += read;
+            var text = buffer.AsSpan(0, filled);
+            var consumed = 0;
+            while (text[consumed..].IndexOf((byte)'\n') is var newline and >= 0)
+            {
+                MatchLine(text.Slice(consumed, newline), wanted, found);
+                consumed += newline + 1;
+            }
+            if (read == 0)
+            {
+                // The last line may lack its newline.
+                MatchLine(text[consumed..], wanted, found);
+                break;
+            }
+            if (consumed == 0 && filled == buffer.Length)
+                throw new IOException($"kallsyms has a line longer than {buffer.Length} bytes");
+            text[consumed..].CopyTo(buffer);
+            filled -= consumed;
+        }
+        return found;
+    }
+
+    // "address type name" or "address type name\t[module]", as Parse reads it.
+    private static void MatchLine(ReadOnlySpan<byte> line, List<(string Name, byte[] Utf8)> wanted, HashSet<string> found)
+    {
+        var first = line.IndexOf((byte)' ');
+        if (first <= 0 || first + 3 > line.Length || line[first + 2] != (byte)' ')
+            return;
+        var name = line[(first + 3)..];
+        if (name.IndexOf((byte)'\t') is var tab and >= 0)
+            name = name[..tab];
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            if (name.SequenceEqual(wanted[i].Utf8))
+            {
+                found.Add(wanted[i].Name);
+                wanted.RemoveAt(i);
+                return;
+            }
+        }
+    }
 
     /// <summary>Parses lines in the format of /proc/kallsyms: <c>address type name [module]</c>.
     /// Lines that do not parse are skipped.</summary>

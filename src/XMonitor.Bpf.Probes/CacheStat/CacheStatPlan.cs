@@ -81,6 +81,10 @@ internal sealed class CacheStatPlan
         return absent.Count == 0 ? new CacheStatPlan(strategy, chosen) : null;
     }
 
+    /// <summary>Every kernel function the fentry and kprobe programs may attach to: the names to look up in one pass.</summary>
+    public static IEnumerable<string> KernelFunctionTargets(OpenCachestatSkeleton open)
+        => FentryCounters.Concat(KprobeCounters).SelectMany(candidates => candidates).Select(c => Target(c(open)));
+
     /// <summary>Turns autoload on for the chosen programs and off for every other.</summary>
     public void Apply(OpenCachestatSkeleton open)
     {

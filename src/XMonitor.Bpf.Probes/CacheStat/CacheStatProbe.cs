@@ -189,7 +189,7 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
     /// </summary>
     internal static (CacheStatPlan Plan, string Reason) ChoosePlan(OpenCachestatSkeleton open, ProbeAttachStrategy? forced, IReadOnlyCollection<ProbeAttachStrategy> failed)
     {
-        var symbols = new Lazy<KernelSymbols>(KernelSymbols.Load);
+        var symbols = new Lazy<IReadOnlySet<string>>(() => KernelSymbols.SelectExisting(CacheStatPlan.KernelFunctionTargets(open)));
         Func<string, bool> Exists(ProbeAttachStrategy strategy) => strategy == ProbeAttachStrategy.BtfRawTracepoint
             ? TracepointExists
             : symbols.Value.Contains;

@@ -114,7 +114,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
     {
         _runner.ThrowIfInvalid(_options.Validate());
 
-        var btf = LoadKernelBtf();
+        using var btf = OpenKernelBtf();
         var (victim, victimReason) = ChooseVictimStrategy(btf);
         var (control, controlReason) = ChooseOomControlStrategy(btf);
         var paths = _options.ResolveCgroupPaths ? MemoryCgroupPaths.Find() : null;
@@ -156,30 +156,39 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
         };
     }
 
-    private static BtfSpec? LoadKernelBtf()
+    /// <summary>The kernel's BTF for the few checks below, or null without it (tp_btf and fentry then need not be tried).</summary>
+    private static KernelBtf? OpenKernelBtf()
     {
         try
         {
-            return BtfSpec.LoadKernel();
+            return KernelBtf.Open();
         }
-        catch (Exception e) when (e is BpfException or BtfFormatException or IOException)
+        catch (BpfException)
         {
             return null;
         }
     }
 
     /// <summary>True when the kernel's mark_victim tracepoint passes the victim's task_struct (6.8+), which tp_btf needs.</summary>
-    private static bool MarkVictimPassesTask(BtfSpec? btf)
+    private static bool MarkVictimPassesTask(KernelBtf? btf)
     {
         // typedef void (*btf_trace_mark_victim)(void *, struct task_struct *, uid_t) on 6.8+; (void *, int) before.
-        if (btf is null || !btf.TryFindType("btf_trace_mark_victim", BtfKind.Typedef, out var type))
+        if (btf is null || !btf.TryFindType("btf_trace_mark_victim", BtfKind.Typedef, out var typedef))
             return false;
-        if (btf.Resolve(type) is not BtfPointer { Target: var target } || btf.Resolve(target) is not BtfFuncProto proto || proto.Parameters.Count < 2)
+        var pointer = btf.Resolve(typedef);
+        if (btf.GetKind(pointer) != BtfKind.Pointer)
             return false;
-        return btf.Resolve(proto.Parameters[1].Type) is BtfPointer pointer && btf.Resolve(pointer.Target) is BtfComposite { Name: "task_struct" };
+        var proto = btf.Resolve(btf.GetReferencedType(pointer));
+        if (btf.GetKind(proto) != BtfKind.FuncProto || btf.GetParameterTypes(proto) is not { Count: >= 2 } parameters)
+            return false;
+        var task = btf.Resolve(parameters[1]);
+        if (btf.GetKind(task) != BtfKind.Pointer)
+            return false;
+        var target = btf.Resolve(btf.GetReferencedType(task));
+        return btf.GetKind(target) is BtfKind.Struct or BtfKind.Union && btf.GetName(target) == "task_struct";
     }
 
-    private (ProbeAttachStrategy Strategy, string Reason) ChooseVictimStrategy(BtfSpec? btf)
+    private (ProbeAttachStrategy Strategy, string Reason) ChooseVictimStrategy(KernelBtf? btf)
     {
         const string passesTask = "the kernel's mark_victim passes the victim's task_struct (6.8+)";
         if (_options.AttachStrategy is { } forced)
@@ -198,7 +207,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
             : "the kernel lacks tp_btf");
     }
 
-    private (ProbeAttachStrategy? Strategy, string Reason) ChooseOomControlStrategy(BtfSpec? btf)
+    private (ProbeAttachStrategy? Strategy, string Reason) ChooseOomControlStrategy(KernelBtf? btf)
     {
         if (_options.OomControlStrategy is { } forced)
         {
@@ -226,13 +235,13 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
     }
 
     /// <summary>Whether the function can be hooked: fentry needs its BTF, a kprobe its symbol (it may be inlined or renamed by the compiler).</summary>
-    private static (bool Found, string Why) HasOomKillFunction(ProbeAttachStrategy strategy, BtfSpec? btf)
+    private static (bool Found, string Why) HasOomKillFunction(ProbeAttachStrategy strategy, KernelBtf? btf)
     {
         if (strategy == ProbeAttachStrategy.Fentry)
             return btf is not null && btf.TryFindType(OomKillFunction, BtfKind.Func, out _)
                 ? (true, "")
                 : (false, $"the kernel's BTF has no function {OomKillFunction}");
-        return KernelSymbols.Load().Contains(OomKillFunction)
+        return KernelSymbols.SelectExisting([OomKillFunction]).Contains(OomKillFunction)
             ? (true, "")
             : (false, $"/proc/kallsyms has no {OomKillFunction} (inlined or renamed)");
     }

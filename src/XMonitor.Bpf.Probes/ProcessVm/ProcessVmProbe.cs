@@ -210,10 +210,10 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
     {
         if (strategy == ProbeAttachStrategy.Fentry)
         {
-            var btf = BtfSpec.LoadKernel();
+            using var btf = KernelBtf.Open();
             return HookedFunctions.FirstOrDefault(f => !btf.TryFindType(f, BtfKind.Func, out _));
         }
-        var symbols = KernelSymbols.Load();
+        var symbols = KernelSymbols.SelectExisting(HookedFunctions);
         return HookedFunctions.FirstOrDefault(f => !symbols.Contains(f));
     }
 
