@@ -24,18 +24,14 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
     /// <summary>Set once the agent dropped its capabilities: from then on no probe can be loaded again.</summary>
     public string? CannotRestartReason { get; set; }
 
-    /// <summary>
-    /// Starts every enabled probe of <paramref name="config"/> at once and returns when each is
-    /// running or has failed. The probes share nothing but the registry and the event hub (both
-    /// thread-safe), so their loads overlap: most of a start is libbpf parsing BTF and the kernel
-    /// verifying programs, which a second core does in parallel.
-    /// </summary>
+    /// <summary>Starts every enabled probe of <paramref name="config"/>, one after the other, on the calling thread.</summary>
     public void Start(AgentConfig config)
     {
         _gate.Wait();
         try
         {
-            Parallel.ForEach(config.Probes, Launch);
+            foreach (var section in config.Probes)
+                Launch(section);
         }
         finally
         {
