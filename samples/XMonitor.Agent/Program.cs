@@ -41,6 +41,13 @@ if (missing.Count > 0)
         "Kubernetes: securityContext.capabilities.add) and start again");
     return 3;
 }
+if (config.Metrics.EnableRunStatistics && !Capabilities.CanEnableRunStatistics(effective))
+{
+    Console.Error.WriteLine($"xmon-agent: {Path.GetFileName(config.File)}: metrics.enable_run_statistics needs CAP_SYS_ADMIN " +
+        "(the kernel's BPF_ENABLE_STATS takes it, CAP_BPF is not enough): grant it, or set the key to false and " +
+        "switch the statistics on for the whole machine with sysctl kernel.bpf_stats_enabled=1");
+    return 3;
+}
 
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders();

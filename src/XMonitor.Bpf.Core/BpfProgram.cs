@@ -232,7 +232,7 @@ public sealed unsafe class BpfProgram
             _ => (KernelFeature?)null,
         };
         if (feature is { } f && KernelFeatures.Check(f) is { IsSupported: false } status)
-            return new BpfNotSupportedException(context, KernelFeatures.Name(f), errno, status.Reason);
+            return KernelFeatures.Unavailable(context, f, status, errno);
         return BpfException.FromErrno(context, errno, detail);
     }
 }

@@ -6,6 +6,7 @@ namespace XMonitor.Agent.Tests;
 
 /// <summary>The agent as operators run it: a child process with a configuration file, observed through HTTP, signals and the kernel.</summary>
 [Collection(nameof(AgentProcessCollection))]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AgentProcessTests
 {
     // Loading seven probes' programs passes the verifier several dozen times: slack for a loaded 2-core VM.
@@ -315,6 +316,68 @@ public sealed class AgentProcessTests
         Assert.True(await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(3, agent.ExitCode);
         Assert.StartsWith("xmon-agent: missing capabilities CAP_BPF, CAP_PERFMON: run as root", agent.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Every_probe_runs_with_the_capabilities_the_deployment_files_grant_and_without_CAP_SYS_ADMIN()
+    {
+        BpfEnvironment.Require();
+        // The DaemonSet: uid 0 with BPF and PERFMON. The systemd unit: a non-root user with those and
+        // DAC_READ_SEARCH for tracefs, as ambient capabilities.
+        const string RootCaps = "-all,+bpf,+perfmon";
+        const string UserCaps = "-all,+bpf,+perfmon,+dac_read_search";
+        await AssertEveryProbeRunsAsync(["setpriv", $"--bounding-set={RootCaps}", "--inh-caps=-all"], (1UL << 38) | (1UL << 39));
+        await AssertEveryProbeRunsAsync(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", $"--bounding-set={UserCaps}", $"--inh-caps={UserCaps}", $"--ambient-caps={UserCaps}"],
+            (1UL << 2) | (1UL << 38) | (1UL << 39));
+    }
+
+    private static async Task AssertEveryProbeRunsAsync(IReadOnlyList<string> launcher, ulong expectedCapabilities)
+    {
+        await using var agent = AgentProcess.Start(AgentProcess.DefaultConfig, ReadableDirectory(), launcher);
+        await agent.WaitForHealthyAsync(StartTimeout);
+        Assert.Equal("ok: 7 probes attached", (await agent.Http.GetStringAsync("/healthz")).Trim());
+        Assert.Equal(expectedCapabilities, EffectiveCapabilities(agent.Pid));
+    }
+
+    [Fact]
+    public async Task A_non_root_agent_without_CAP_DAC_READ_SEARCH_says_tracefs_is_unreadable_not_unmounted()
+    {
+        BpfEnvironment.Require();
+        const string Caps = "-all,+bpf,+perfmon";
+        await using var agent = AgentProcess.Start("process_vm: {}\n", ReadableDirectory(),
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", $"--bounding-set={Caps}", $"--inh-caps={Caps}", $"--ambient-caps={Caps}"]);
+        await agent.WaitForHttpAsync(StartTimeout);
+        await agent.WaitUntilAsync(async () => (await agent.ProbeAsync("process_vm")).GetProperty("state").GetString() == "failed",
+            StartTimeout, "process_vm failed");
+        Assert.Contains("tracefs is mounted at /sys/kernel/tracing but this process may not read it (permission denied): run as root or grant CAP_DAC_READ_SEARCH",
+            (await agent.ProbeAsync("process_vm")).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_statistics_without_CAP_SYS_ADMIN_stop_start_up_naming_it()
+    {
+        BpfEnvironment.Require();
+        await using var agent = AgentProcess.Start("metrics:\n  enable_run_statistics: true\ncpu_sched: {}\n",
+            launcher: ["setpriv", "--bounding-set=-all,+bpf,+perfmon", "--inh-caps=-all"]);
+        Assert.True(await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(3, agent.ExitCode);
+        Assert.StartsWith("xmon-agent: agent.yaml: metrics.enable_run_statistics needs CAP_SYS_ADMIN", agent.Output.Trim());
+    }
+
+    /// <summary>A configuration directory user nobody can read (a temporary directory is its creator's only).</summary>
+    private static string ReadableDirectory()
+    {
+        var directory = Directory.CreateTempSubdirectory("xmon-agent-test-").FullName;
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        return directory;
+    }
+
+    private static ulong EffectiveCapabilities(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        return ulong.Parse(line.AsSpan("CapEff:".Length).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static string ReadShared(string path)

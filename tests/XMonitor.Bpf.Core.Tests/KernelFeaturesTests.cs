@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
+
 namespace XMonitor.Bpf.Tests;
 
 /// <summary>Feature probing reports what this machine's kernel really offers (see shared/KERNEL.md).</summary>
-public sealed class KernelFeaturesTests
+public sealed partial class KernelFeaturesTests
 {
     [Fact]
     public void ThisKernelHasTpBtfButNoKprobesAndNoFentry()
@@ -46,4 +48,48 @@ public sealed class KernelFeaturesTests
         Assert.StartsWith("start cachestat", ex.Message);
         KernelFeatures.Require(KernelFeature.BtfRawTracepoint, "start cpusched");
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void TracefsMountedButUnreadableIsAPermissionErrorNotAMissingMount()
+    {
+        BpfEnvironment.Require();
+        if (Environment.UserName != "root" || KernelFeatures.TracefsPath != "/sys/kernel/tracing")
+            Assert.Skip("needs root and tracefs mounted at /sys/kernel/tracing");
+        if ((File.GetUnixFileMode("/sys/kernel/tracing") & (UnixFileMode.OtherExecute | UnixFileMode.OtherRead)) != 0)
+            Assert.Skip("tracefs is readable by other users here: nothing to deny");
+
+        // As user nobody, on one thread: Linux checks file access against the thread's fsuid, and
+        // moving it away from 0 also clears the thread's CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH,
+        // which is a non-root agent without CAP_DAC_READ_SEARCH reading root's 0700 tracefs.
+        (FeatureStatus Tracefs, FeatureStatus Tracepoint, Exception? Thrown) seen = default;
+        var thread = new Thread(() =>
+        {
+            var previous = SetFsUid(65534);
+            try
+            {
+                seen.Tracefs = KernelFeatures.Check(KernelFeature.Tracefs);
+                seen.Tracepoint = KernelFeatures.Check(KernelFeature.Tracepoint);
+                seen.Thrown = Record.Exception(() => KernelFeatures.Require(KernelFeature.Tracepoint, "start fs latency"));
+            }
+            finally
+            {
+                SetFsUid(previous);
+            }
+        });
+        thread.Start();
+        thread.Join();
+
+        const string Reason = "tracefs is mounted at /sys/kernel/tracing but this process may not read it (permission denied): run as root or grant CAP_DAC_READ_SEARCH";
+        Assert.Equal(new FeatureStatus(KernelFeature.Tracefs, FeatureSupport.Unknown, Reason), seen.Tracefs);
+        Assert.Equal(new FeatureStatus(KernelFeature.Tracepoint, FeatureSupport.Unknown, Reason), seen.Tracepoint);
+        var permission = Assert.IsType<BpfPermissionException>(seen.Thrown);
+        Assert.Equal($"start fs latency: Permission denied (EACCES). {Reason}", permission.Message);
+        // Back at fsuid 0, the same checks see tracefs again (they are not cached while negative).
+        Assert.True(KernelFeatures.IsSupported(KernelFeature.Tracepoint));
+    }
+
+    /// <summary>setfsuid(2): changes the calling thread's file-system user id and returns the previous one.</summary>
+    [LibraryImport("libc", EntryPoint = "setfsuid")]
+    private static partial int SetFsUid(int fsuid);
 }

@@ -12,7 +12,7 @@ public sealed class DockerfileTests
     public void The_image_publishes_the_agent_and_starts_it_with_the_config_path_the_daemonset_mounts()
     {
         var dockerfile = File.ReadAllText(Path.Combine(Repository.Deploy, "Dockerfile"));
-        Assert.Contains("RUN dotnet publish samples/XMonitor.Agent/XMonitor.Agent.csproj -c Release -o /app", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("RUN dotnet publish samples/XMonitor.Agent/XMonitor.Agent.csproj -c Release --use-current-runtime --self-contained false \\\n    -p:PublishReadyToRun=true -o /app", dockerfile, StringComparison.Ordinal);
         Assert.Contains("""ENTRYPOINT ["/opt/xmonitor-agent/xmon-agent"]""", dockerfile, StringComparison.Ordinal);
         Assert.Contains("""CMD ["--config", "/etc/xmonitor/agent.yaml"]""", dockerfile, StringComparison.Ordinal);
         Assert.Contains("EXPOSE 9435", dockerfile, StringComparison.Ordinal);

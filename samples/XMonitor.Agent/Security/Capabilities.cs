@@ -10,7 +10,7 @@ namespace XMonitor.Agent.Security;
 /// </summary>
 internal static partial class Capabilities
 {
-    /// <summary>CAP_SYS_ADMIN: on kernels before 5.8 the only way to load programs; later it still implies the two below.</summary>
+    /// <summary>CAP_SYS_ADMIN: on kernels before 5.8 the only way to load programs; later it still implies the two below, and BPF_ENABLE_STATS takes it.</summary>
     public const int SysAdmin = 21;
 
     /// <summary>CAP_DAC_READ_SEARCH: a non-root agent reads tracefs (mode 0700) with it, to attach tracepoints.</summary>
@@ -45,6 +45,12 @@ internal static partial class Capabilities
             missing.Add("CAP_PERFMON");
         return missing;
     }
+
+    /// <summary>
+    /// Whether <c>metrics.enable_run_statistics</c> can work: the kernel's <c>BPF_ENABLE_STATS</c>
+    /// takes CAP_SYS_ADMIN, not CAP_BPF (measured: EPERM as root with CAP_BPF and CAP_PERFMON only).
+    /// </summary>
+    public static bool CanEnableRunStatistics(ulong effective) => Has(effective, SysAdmin);
 
     /// <summary>
     /// What some probes need besides <see cref="Missing"/>, measured on Linux 6.18: a non-root user

@@ -36,12 +36,16 @@ public static unsafe class KernelFeatures
     /// <summary>True when <paramref name="feature"/> was seen to work.</summary>
     public static bool IsSupported(KernelFeature feature) => Check(feature).IsSupported;
 
-    /// <summary>Throws <see cref="BpfNotSupportedException"/> naming the feature and why, unless it is supported.</summary>
+    /// <summary>
+    /// Throws <see cref="BpfNotSupportedException"/> naming the feature and why, unless it is
+    /// supported; <see cref="BpfPermissionException"/> when tracefs is mounted but this process may
+    /// not read it (a non-root user without CAP_DAC_READ_SEARCH).
+    /// </summary>
     public static void Require(KernelFeature feature, string context)
     {
         var status = Check(feature);
         if (!status.IsSupported)
-            throw new BpfNotSupportedException(context, Name(feature), detail: status.Reason);
+            throw Unavailable(context, feature, status);
     }
 
     /// <summary>True when the kernel can load programs of <paramref name="type"/>.</summary>
@@ -85,7 +89,7 @@ public static unsafe class KernelFeatures
             KernelFeature.Btf => FromFile(feature, "/sys/kernel/btf/vmlinux"),
             KernelFeature.Tracefs => TracefsPath is { } p
                 ? new(feature, FeatureSupport.Supported, $"tracefs mounted at {p}")
-                : new(feature, FeatureSupport.NotSupported, "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)"),
+                : TracefsMissing(feature),
             KernelFeature.Tracepoint => ProbeTracepoint(),
             KernelFeature.RawTracepoint => FromProgramType(feature, BpfProgramType.RawTracepoint),
             KernelFeature.BtfRawTracepoint => ProbeTracing(feature, BpfAttachType.TraceRawTp, "sched_switch"),
@@ -124,8 +128,53 @@ public static unsafe class KernelFeatures
             return new(KernelFeature.Tracepoint, FeatureSupport.NotSupported, "the kernel refused to load a tracepoint program");
         return TracefsPath is { } p
             ? new(KernelFeature.Tracepoint, FeatureSupport.Supported, $"tracepoint programs load and tracefs is at {p}")
-            : new(KernelFeature.Tracepoint, FeatureSupport.NotSupported, "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
+            : TracefsMissing(KernelFeature.Tracepoint);
     }
+
+    /// <summary>
+    /// Why <see cref="TracefsPath"/> found nothing: tracefs is not mounted (not supported), or it is
+    /// mounted where this process may not look (<see cref="FeatureSupport.Unknown"/>: tracefs is
+    /// root's with mode 0700, so a non-root process needs CAP_DAC_READ_SEARCH).
+    /// </summary>
+    private static FeatureStatus TracefsMissing(KernelFeature feature)
+        => UnreadableTracefsMount() is { } mount
+            ? new(feature, FeatureSupport.Unknown, $"tracefs is mounted at {mount} but this process may not read it (permission denied): run as root or grant CAP_DAC_READ_SEARCH")
+            : new(feature, FeatureSupport.NotSupported, "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
+
+    /// <summary>A tracefs mount point in /proc/self/mountinfo whose events directory this process cannot search, or null.</summary>
+    private static string? UnreadableTracefsMount()
+    {
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            // "36 25 0:12 / /sys/kernel/tracing rw,nosuid - tracefs nodev rw": the mount point is the
+            // fifth field, the file-system type the first after " - ".
+            var separator = line.IndexOf(" - ", StringComparison.Ordinal);
+            if (separator < 0 || !line.AsSpan(separator + 3).StartsWith("tracefs ", StringComparison.Ordinal))
+                continue;
+            var mountPoint = line.Split(' ')[4];
+            if (mountPoint is not ("/sys/kernel/tracing" or "/sys/kernel/debug/tracing"))
+                continue;
+            try
+            {
+                Directory.EnumerateFileSystemEntries($"{mountPoint}/events").Any();
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return mountPoint;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The exception for a <paramref name="feature"/> that <paramref name="status"/> says is not
+    /// usable: <see cref="BpfPermissionException"/> when tracefs is mounted but unreadable to this
+    /// process, otherwise <see cref="BpfNotSupportedException"/>.
+    /// </summary>
+    internal static BpfException Unavailable(string context, KernelFeature feature, FeatureStatus status, int errno = 0)
+        => feature is KernelFeature.Tracefs or KernelFeature.Tracepoint && status.Support == FeatureSupport.Unknown
+            ? new BpfPermissionException(context, Errno.EACCES, status.Reason)
+            : new BpfNotSupportedException(context, Name(feature), errno, status.Reason);
 
     /// <summary>kprobes and uprobes exist when their perf PMU or their tracefs control file does.</summary>
     private static FeatureStatus ProbeDynamicEvents(KernelFeature feature, string kind)
