@@ -88,10 +88,10 @@ public sealed class AgentPrometheusTests
         output?.WriteLine($"hit ratio: Prometheus {ratio:0.0000}, agent's /metrics {hits / accesses:0.0000} ({hits} of {accesses} accesses)");
         Assert.True(accesses >= file.Pages * 4, $"{accesses} accesses for 4 reads of {file.Pages} pages");
         Assert.NotNull(ratio);
-        // increase() scales hits and accesses alike, so the ratio is the agent's but for the few
+        // increase() scales hits and accesses alike, so the ratio is the agent's but for the
         // accesses (the shell's cat execs) between a probe reading and the window's edge scrapes:
-        // 0.007 at most in the runs here.
-        Assert.InRange(ratio.Value, hits / accesses - 0.02, hits / accesses + 0.02);
+        // 0.007 in quiet runs, 0.023 once in CI with the machine busy; 0.04 covers that.
+        Assert.InRange(ratio.Value, hits / accesses - 0.04, hits / accesses + 0.04);
         // One cold read and three warm ones of the same file: 3/4 of the accesses hit (0.75 to 0.79
         // alone here); up to 0.82 was seen with other agents loading programs next to it, the
         // eviction then leaving some pages cached. The bounds: the warm reads hit, the cold one mostly misses.

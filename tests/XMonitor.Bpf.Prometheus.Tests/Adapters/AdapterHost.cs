@@ -25,7 +25,13 @@ internal sealed class AdapterHost : IAsyncDisposable
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         configure(builder.Services);
-        builder.Services.AddXMonitorMetrics(metrics);
+        // Port 0: a listener started on the registry binds a free port, never the default 9435 an
+        // agent on the machine may hold.
+        builder.Services.AddXMonitorMetrics(o =>
+        {
+            o.Port = 0;
+            metrics?.Invoke(o);
+        });
         var host = new AdapterHost(builder.Build());
         await host._host.StartAsync(TestContext.Current.CancellationToken);
         return host;
