@@ -65,7 +65,10 @@ __u64 events_dropped = 0;
  * The exits of every read and write of the machine run the programs, and
  * most of them find nothing (a pipe, a socket, another file system): this
  * one load spares them a hash lookup. Never lower than the entries (counted
- * up after an insert, down after a delete), so no call is missed.
+ * up after an insert, down after a delete), so no call is missed. Opens and
+ * path-based stats are in "path_calls", not counted: they are saved for any
+ * file, and some block for long (every .NET process has a thread waiting in
+ * openat on a FIFO), which would keep the count above 0.
  */
 __u64 calls_in_flight = 0;
 
@@ -113,13 +116,21 @@ struct fs_call {
 	__u32 kind;	/* enum call_kind */
 };
 
-/* Thread id -> its call in progress. */
+/* Thread id -> its call in progress on a file of a selected file system (CALL_FILE). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u32);
 	__type(value, struct fs_call);
 } calls SEC(".maps");
+
+/* Thread id -> its open or path-based stat in progress, of any file (CALL_OPEN, CALL_STAT*). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct fs_call);
+} path_calls SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -236,6 +247,26 @@ static __always_inline bool take_call(__u32 tid, struct fs_call *c)
 	return true;
 }
 
+static __always_inline void save_path_call(struct fs_call *c)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	c->ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&path_calls, &tid, c, BPF_ANY);
+}
+
+/* Takes the thread's open or stat in progress out of "path_calls" into c; false if it has none. */
+static __always_inline bool take_path_call(__u32 tid, struct fs_call *c)
+{
+	struct fs_call *cp = bpf_map_lookup_elem(&path_calls, &tid);
+
+	if (!cp)
+		return false;
+	*c = *cp;
+	bpf_map_delete_elem(&path_calls, &tid);
+	return true;
+}
+
 /* A call on a file known at entry (read, write, fsync, fstat). */
 static __always_inline void enter_fd_call(int fd, __u32 op, __u64 size)
 {
@@ -270,7 +301,7 @@ static __always_inline void enter_path_call(const char *name, void *buf, __u32 o
 	c.buf = (__u64)buf;
 	c.op = op;
 	c.kind = kind;
-	save_call(&c);
+	save_path_call(&c);
 }
 
 static __always_inline void record(struct fs_call *c, __u32 dev, struct file *file, long ret,
@@ -329,8 +360,11 @@ static __always_inline __u32 decode_new_dev(__u64 d)
 	return major << 20 | minor;
 }
 
-/* The syscall returned ret: time it if the file is on a selected file system. */
-static __always_inline void exit_call(long ret)
+/*
+ * The syscall returned ret: time it if the file is on a selected file system.
+ * path: an open or path-based stat (in "path_calls"), else a call on an fd.
+ */
+static __always_inline void exit_call(long ret, bool path)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct super_block *sb;
@@ -340,7 +374,7 @@ static __always_inline void exit_call(long ret)
 	__u64 delta, st_dev;
 	__u32 dev;
 
-	if (!take_call(tid, &c))
+	if (path ? !take_path_call(tid, &c) : !take_call(tid, &c))
 		return;
 	delta = bpf_ktime_get_ns() - c.ts;
 
@@ -473,25 +507,25 @@ int tp_sys_enter_statx(struct trace_event_raw_sys_enter *ctx)
 }
 
 /* One exit program per syscall: a tracepoint program attaches to one tracepoint. */
-#define TP_EXIT(name)                                                   \
+#define TP_EXIT(name, path)                                             \
 	SEC("tp/syscalls/sys_exit_" #name)                              \
 	int tp_sys_exit_##name(struct trace_event_raw_sys_exit *ctx)    \
 	{                                                               \
-		exit_call(ctx->ret);                                    \
+		exit_call(ctx->ret, path);                              \
 		return 0;                                               \
 	}
 
-TP_EXIT(read)
-TP_EXIT(pread64)
-TP_EXIT(write)
-TP_EXIT(pwrite64)
-TP_EXIT(fsync)
-TP_EXIT(fdatasync)
-TP_EXIT(newfstat)
-TP_EXIT(openat)
-TP_EXIT(open)
-TP_EXIT(newfstatat)
-TP_EXIT(statx)
+TP_EXIT(read, false)
+TP_EXIT(pread64, false)
+TP_EXIT(write, false)
+TP_EXIT(pwrite64, false)
+TP_EXIT(fsync, false)
+TP_EXIT(fdatasync, false)
+TP_EXIT(newfstat, false)
+TP_EXIT(openat, true)
+TP_EXIT(open, true)
+TP_EXIT(newfstatat, true)
+TP_EXIT(statx, true)
 
 /* ---- strategies kprobe and fentry: the NFS client's operations ---- */
 

@@ -163,7 +163,8 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
                     program.Autoload = programStrategy == strategy && (strategy != ProbeAttachStrategy.Tracepoint || TracepointExists(program.SectionName));
                 _skeleton = open.Load();
             }
-            links = new SwitchableLinks([.. _skeleton.Object.Programs.Where(p => p.IsLoaded)]);
+            // Exits first (and detached last), so that every call an entry program saves meets its exit.
+            links = new SwitchableLinks([.. _skeleton.Object.Programs.Where(p => p.IsLoaded).OrderBy(p => IsExit(p) ? 0 : 1)]);
             Learn(mounts);
             if (mounts.Count > 0)
                 links.Attach();
@@ -286,6 +287,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
         var links = _links!;
         if (mounts.Count > 0 && !links.IsAttached)
         {
+            ForgetCallsInFlight();
             links.Attach();
             _logger.LogInformation("File-system latency probe: {Type} mounted, programs attached, watching {Mounts}", _options.FileSystemType, string.Join("; ", mounts));
         }
@@ -295,6 +297,23 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
             _logger.LogInformation("File-system latency probe: no {Type} mount left, programs detached until one is mounted", _options.FileSystemType);
         }
     }
+
+    /// <summary>
+    /// Empties the calls whose exit was not seen before the programs were detached (a read that
+    /// was blocked then): while the kernel counts calls in flight, every exit looks its thread up.
+    /// </summary>
+    private void ForgetCallsInFlight()
+    {
+        var skeleton = _skeleton!;
+        var threads = new List<uint>();
+        foreach (var thread in skeleton.CallsMap.Keys)
+            threads.Add(thread);
+        foreach (var thread in threads)
+            skeleton.CallsMap.Delete(thread);
+        skeleton.CallsInFlight = 0;
+    }
+
+    private static bool IsExit(BpfProgram program) => program.Name.Contains("exit", StringComparison.Ordinal) || program.Name.StartsWith("kretprobe", StringComparison.Ordinal);
 
     private void PublishLatency()
     {

@@ -4,6 +4,7 @@ namespace XMonitor.Bpf.Probes.FsLatency;
 /// The links of a set of loaded programs that are attached and detached together while the probe
 /// runs: attached while a mount of the watched type exists, detached (costing nothing on the
 /// syscall path) while none does. Readers (health metrics, statistics, the stop) see a snapshot.
+/// The programs are attached in the order given and detached in the reverse order.
 /// </summary>
 internal sealed class SwitchableLinks(IReadOnlyList<BpfProgram> programs) : IReadOnlyList<BpfLink>
 {
@@ -39,8 +40,9 @@ internal sealed class SwitchableLinks(IReadOnlyList<BpfProgram> programs) : IRea
     /// <summary>Detaches every program.</summary>
     public void Detach()
     {
-        foreach (var link in _links)
-            link.Dispose();
+        var links = _links;
+        for (var i = links.Length - 1; i >= 0; i--)
+            links[i].Dispose();
         _links = [];
     }
 
