@@ -60,6 +60,18 @@ const volatile __u64 slow_min_ns = 0;
 /* Records lost because the ring buffer was full; read by user space. */
 __u64 events_dropped = 0;
 
+/*
+ * Entries in "calls": an exit looks its thread up only while there is one.
+ * The exits of every read and write of the machine run the programs, and
+ * most of them find nothing (a pipe, a socket, another file system): this
+ * one load spares them a hash lookup. Never lower than the entries (counted
+ * up after an insert, down after a delete), so no call is missed. Opens and
+ * path-based stats are in "path_calls", not counted: they are saved for any
+ * file, and some block for long (every .NET process has a thread waiting in
+ * openat on a FIFO), which would keep the count above 0.
+ */
+__u64 calls_in_flight = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -104,13 +116,21 @@ struct fs_call {
 	__u32 kind;	/* enum call_kind */
 };
 
-/* Thread id -> its call in progress. */
+/* Thread id -> its call in progress on a file of a selected file system (CALL_FILE). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u32);
 	__type(value, struct fs_call);
 } calls SEC(".maps");
+
+/* Thread id -> its open or path-based stat in progress, of any file (CALL_OPEN, CALL_STAT*). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct fs_call);
+} path_calls SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -153,16 +173,30 @@ static __always_inline struct super_block *file_sb(struct file *file)
 	return BPF_CORE_READ(file, f_inode, i_sb);
 }
 
-/* The struct file of fd in the current task's file table, NULL if none. */
+/*
+ * The struct file of fd in the current task's file table, NULL if none.
+ * Every read and write of the machine comes here: with a BTF task (5.11+)
+ * task->files->fdt and its fields are direct loads (faults read as 0), not
+ * one helper call per hop; the dead branch is dropped at load.
+ */
 static __always_inline struct file *fd_file(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds, *file = NULL;
+	struct fdtable *fdt;
 
-	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		fdt = bpf_get_current_task_btf()->files->fdt;
+		if (!fdt || fd >= fdt->max_fds)
+			return NULL;
+		fds = fdt->fd;
+	} else {
+		fdt = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), files, fdt);
+		if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+			return NULL;
+		fds = BPF_CORE_READ(fdt, fd);
+	}
 	bpf_core_read(&file, sizeof(file), fds + fd);
 	return file;
 }
@@ -171,8 +205,12 @@ static __always_inline struct file *fd_file(int fd)
 static __always_inline void learn_dev(struct super_block *sb)
 {
 	__u32 dev = BPF_CORE_READ(sb, s_dev);
-	__u64 magic = BPF_CORE_READ(sb, s_magic);
+	__u64 magic;
 
+	/* Known almost always: a lookup is cheaper than an update, which takes the bucket's lock. */
+	if (bpf_map_lookup_elem(&fs_devs, &dev))
+		return;
+	magic = BPF_CORE_READ(sb, s_magic);
 	bpf_map_update_elem(&fs_devs, &dev, &magic, BPF_NOEXIST);
 }
 
@@ -186,7 +224,47 @@ static __always_inline void save_call(struct fs_call *c)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	c->ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&calls, &tid, c, BPF_ANY);
+	if (!bpf_map_update_elem(&calls, &tid, c, BPF_NOEXIST))
+		__sync_fetch_and_add(&calls_in_flight, 1);
+	else
+		/* A call whose exit was not seen (the programs were attached in between): replaced. */
+		bpf_map_update_elem(&calls, &tid, c, BPF_EXIST);
+}
+
+/* Takes the thread's call in progress out of "calls" into c; false if it has none. */
+static __always_inline bool take_call(__u32 tid, struct fs_call *c)
+{
+	struct fs_call *cp;
+
+	if (!*(volatile __u64 *)&calls_in_flight)
+		return false;
+	cp = bpf_map_lookup_elem(&calls, &tid);
+	if (!cp)
+		return false;
+	*c = *cp;
+	if (!bpf_map_delete_elem(&calls, &tid))
+		__sync_fetch_and_add(&calls_in_flight, -1);
+	return true;
+}
+
+static __always_inline void save_path_call(struct fs_call *c)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	c->ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&path_calls, &tid, c, BPF_ANY);
+}
+
+/* Takes the thread's open or stat in progress out of "path_calls" into c; false if it has none. */
+static __always_inline bool take_path_call(__u32 tid, struct fs_call *c)
+{
+	struct fs_call *cp = bpf_map_lookup_elem(&path_calls, &tid);
+
+	if (!cp)
+		return false;
+	*c = *cp;
+	bpf_map_delete_elem(&path_calls, &tid);
+	return true;
 }
 
 /* A call on a file known at entry (read, write, fsync, fstat). */
@@ -223,7 +301,7 @@ static __always_inline void enter_path_call(const char *name, void *buf, __u32 o
 	c.buf = (__u64)buf;
 	c.op = op;
 	c.kind = kind;
-	save_call(&c);
+	save_path_call(&c);
 }
 
 static __always_inline void record(struct fs_call *c, __u32 dev, struct file *file, long ret,
@@ -282,22 +360,22 @@ static __always_inline __u32 decode_new_dev(__u64 d)
 	return major << 20 | minor;
 }
 
-/* The syscall returned ret: time it if the file is on a selected file system. */
-static __always_inline void exit_call(long ret)
+/*
+ * The syscall returned ret: time it if the file is on a selected file system.
+ * path: an open or path-based stat (in "path_calls"), else a call on an fd.
+ */
+static __always_inline void exit_call(long ret, bool path)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct super_block *sb;
 	struct file *file = NULL;
 	struct statx stx;
-	struct fs_call c, *cp;
+	struct fs_call c;
 	__u64 delta, st_dev;
 	__u32 dev;
 
-	cp = bpf_map_lookup_elem(&calls, &tid);
-	if (!cp)
+	if (path ? !take_path_call(tid, &c) : !take_call(tid, &c))
 		return;
-	c = *cp;
-	bpf_map_delete_elem(&calls, &tid);
 	delta = bpf_ktime_get_ns() - c.ts;
 
 	switch (c.kind) {
@@ -429,25 +507,25 @@ int tp_sys_enter_statx(struct trace_event_raw_sys_enter *ctx)
 }
 
 /* One exit program per syscall: a tracepoint program attaches to one tracepoint. */
-#define TP_EXIT(name)                                                   \
+#define TP_EXIT(name, path)                                             \
 	SEC("tp/syscalls/sys_exit_" #name)                              \
 	int tp_sys_exit_##name(struct trace_event_raw_sys_exit *ctx)    \
 	{                                                               \
-		exit_call(ctx->ret);                                    \
+		exit_call(ctx->ret, path);                              \
 		return 0;                                               \
 	}
 
-TP_EXIT(read)
-TP_EXIT(pread64)
-TP_EXIT(write)
-TP_EXIT(pwrite64)
-TP_EXIT(fsync)
-TP_EXIT(fdatasync)
-TP_EXIT(newfstat)
-TP_EXIT(openat)
-TP_EXIT(open)
-TP_EXIT(newfstatat)
-TP_EXIT(statx)
+TP_EXIT(read, false)
+TP_EXIT(pread64, false)
+TP_EXIT(write, false)
+TP_EXIT(pwrite64, false)
+TP_EXIT(fsync, false)
+TP_EXIT(fdatasync, false)
+TP_EXIT(newfstat, false)
+TP_EXIT(openat, true)
+TP_EXIT(open, true)
+TP_EXIT(newfstatat, true)
+TP_EXIT(statx, true)
 
 /* ---- strategies kprobe and fentry: the NFS client's operations ---- */
 
@@ -469,15 +547,12 @@ static __always_inline void nfs_enter(struct file *file, __u32 op, __u64 size)
 static __always_inline void nfs_exit(long ret, struct super_block *sb)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct fs_call c, *cp;
+	struct fs_call c;
 	struct file *file;
 	__u64 delta;
 
-	cp = bpf_map_lookup_elem(&calls, &tid);
-	if (!cp)
+	if (!take_call(tid, &c))
 		return;
-	c = *cp;
-	bpf_map_delete_elem(&calls, &tid);
 	delta = bpf_ktime_get_ns() - c.ts;
 	file = (struct file *)c.file;
 	if (file)

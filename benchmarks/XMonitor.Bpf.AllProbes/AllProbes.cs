@@ -13,8 +13,11 @@ internal static class AllProbes
 {
     public static readonly string[] Names = ["CpuSched", "CacheStat", "ProcessVm", "OomKill", "BioLatency", "FsLatency", "Napi"];
 
-    /// <summary>Creates the named probes (all when <paramref name="only"/> is null), subscribed to <paramref name="counter"/> if given.</summary>
-    public static List<StartableProbe> Create(ReadingCounter? counter, IReadOnlyCollection<string>? only = null)
+    /// <summary>
+    /// Creates the named probes (all when <paramref name="only"/> is null), subscribed to <paramref name="counter"/>
+    /// if given; FsLatency watches <paramref name="fsType"/> (its default: NFS).
+    /// </summary>
+    public static List<StartableProbe> Create(ReadingCounter? counter, IReadOnlyCollection<string>? only = null, string fsType = FsLatencyOptions.Nfs)
     {
         var probes = new List<StartableProbe>();
         bool Wanted(string name) => only is null || only.Contains(name);
@@ -54,7 +57,7 @@ internal static class AllProbes
         }
         if (Wanted("FsLatency"))
         {
-            var p = new FsLatencyProbe(new FsLatencyOptions());
+            var p = new FsLatencyProbe(new FsLatencyOptions { FileSystemType = fsType });
             Subscribe(p.Latency, counter, "FsLatency");
             Subscribe(p.SlowOperations, counter, "FsLatency events");
             probes.Add(new("FsLatency", p, p.Start, () => p.GetProgramStatistics().Values));

@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 using XMonitor.Bpf.AllProbes;
 using XMonitor.Bpf.Benchmarks;
 
-// xmon-allprobes [--parallel] [--warm] [--seconds N] [--only Probe,Probe...]
-// Starts every probe with default options and prints "start <probe> <ms> <cpu ms>" for each Start
+// xmon-allprobes [--parallel] [--warm] [--seconds N] [--only Probe,Probe...] [--fs-type TYPE]
+// Starts every probe with default options (FsLatency watching TYPE with --fs-type) and prints "start <probe> <ms> <cpu ms>" for each Start
 // (load + attach; in this fresh process, JIT included; wall-clock time and the starting thread's
 // CPU time, which includes the kernel's verifier) and "start all <ms> <cpu ms>" (the process's CPU
 // time, JIT threads included). With --warm it first starts
@@ -15,6 +15,7 @@ using XMonitor.Bpf.Benchmarks;
 // published, to stderr.
 var (parallel, warm, seconds) = (false, false, -1);
 string[]? only = null;
+var fsType = XMonitor.Bpf.Probes.FsLatency.FsLatencyOptions.Nfs;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -32,19 +33,22 @@ for (var i = 0; i < args.Length; i++)
             only = names;
             i++;
             break;
+        case "--fs-type" when i + 1 < args.Length:
+            fsType = args[++i];
+            break;
         default:
-            Console.Error.WriteLine($"usage: xmon-allprobes [--parallel] [--warm] [--seconds N] [--only {string.Join(',', AllProbes.Names)}]");
+            Console.Error.WriteLine($"usage: xmon-allprobes [--parallel] [--warm] [--seconds N] [--only {string.Join(',', AllProbes.Names)}] [--fs-type TYPE]");
             return 2;
     }
 }
 
 if (warm)
 {
-    foreach (var probe in StartAll(AllProbes.Create(counter: null, only), parallel).Probes)
+    foreach (var probe in StartAll(AllProbes.Create(counter: null, only, fsType), parallel).Probes)
         probe.Probe.Dispose();
 }
 var counter = new ReadingCounter();
-var (probes, startTimes, all) = StartAll(AllProbes.Create(counter, only), parallel);
+var (probes, startTimes, all) = StartAll(AllProbes.Create(counter, only, fsType), parallel);
 for (var i = 0; i < probes.Count; i++)
     Console.WriteLine(FormattableString.Invariant($"start {probes[i].Name} {startTimes[i].Wall:F1} {startTimes[i].Cpu:F1}"));
 Console.WriteLine(FormattableString.Invariant($"start all {all.Wall:F1} {all.Cpu:F1}"));

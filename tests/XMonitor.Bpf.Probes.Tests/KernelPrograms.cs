@@ -24,6 +24,17 @@ internal static class KernelPrograms
         Assert.False(ids.Overlaps(Ids(bpftool, "link", "prog_id")), "a link of the probe is still attached");
     }
 
+    /// <summary>The ids of the programs the kernel has attached through a link now.</summary>
+    public static HashSet<uint> Linked()
+    {
+        if (Tool.Find("bpftool") is not { } bpftool)
+        {
+            BpfEnvironment.Fail("bpftool is not installed");
+            return [];
+        }
+        return Ids(bpftool, "link", "prog_id");
+    }
+
     private static bool Overlaps(this IReadOnlyCollection<uint> ids, HashSet<uint> other) => ids.Any(other.Contains);
 
     private static HashSet<uint> Ids(string bpftool, string kind, string property)

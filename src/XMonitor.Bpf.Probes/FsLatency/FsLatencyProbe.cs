@@ -16,8 +16,10 @@ namespace XMonitor.Bpf.Probes.FsLatency;
 /// </summary>
 /// <remarks>
 /// Subscribe to <see cref="Latency"/> and <see cref="SlowOperations"/>, then <see cref="Start"/>. The
-/// mounts of the type found at start are in <see cref="Mounts"/>; without any the probe still runs
-/// (and logs a warning), so a file system mounted later is measured too. Readings are published
+/// mounts of the type are in <see cref="Mounts"/>. The programs are attached only while one exists:
+/// without any the probe still runs (and logs a warning) but hooks nothing, so every other read and
+/// write of the machine pays nothing for it; it checks the mount table every interval, attaches when
+/// a mount of the type appears and detaches when the last one goes away. Readings are published
 /// every <see cref="FsLatencyOptions.Interval"/> once the first call was seen: a probe with nothing to
 /// watch emits nothing. Disposing detaches every program, publishes a last reading for the partial
 /// interval and completes the observables. A probe starts once.
@@ -48,8 +50,10 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private readonly ObservableBroadcaster<SlowFsOperationEvent> _slow;
     private readonly Dictionary<FslatencySkeleton.FslatencyKey, (Log2Histogram Latency, FsCounters Counters)> _previous = [];
     private readonly RingBufferRecordHandler<FslatencySkeleton.FslatencyEvent> _onEvent;
+    private readonly Dictionary<uint, FileSystemMount> _seenMounts = [];
     private IReadOnlyList<FileSystemMount> _mounts = [];
     private FslatencySkeleton? _skeleton;
+    private SwitchableLinks? _links;
     private long _lastRead;
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
@@ -75,16 +79,23 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     public ProbeAttachStrategy? AttachStrategy { get; private set; }
 
     /// <summary>
-    /// The file systems of the selected type mounted when the probe started (one per device); empty
-    /// before start, and when there was none (for NFS on a machine without NFS mounts).
+    /// The file systems of the selected type mounted (one per device) when the probe started, or when
+    /// it last found the mounts changed (it checks every interval); empty before start, and when there
+    /// is none (for NFS on a machine without NFS mounts).
     /// </summary>
     public IReadOnlyList<FileSystemMount> Mounts => _mounts;
 
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
     public bool IsRunning => _runner.IsRunning;
 
-    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
+    /// <summary>
+    /// The links of the attached programs (how and where each is attached), for health metrics; empty
+    /// unless running, and while no file system of the selected type is mounted.
+    /// </summary>
     public IReadOnlyList<BpfLink> Links => _runner.Links;
+
+    /// <summary>The loaded programs, attached or not; empty unless running.</summary>
+    internal IReadOnlyList<BpfProgram> Programs => _runner.Programs;
 
     /// <summary>The histograms and counters per file system and operation, every <see cref="FsLatencyOptions.Interval"/> once a call was seen, and once more on dispose.</summary>
     public IObservable<FsLatencySample> Latency => _latency;
@@ -133,7 +144,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
         var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
 
         BpfRingBuffer<FslatencySkeleton.FslatencyEvent>? ring = null;
-        var links = new List<BpfLink>();
+        SwitchableLinks? links = null;
         try
         {
             using (var open = FslatencySkeleton.Open())
@@ -148,45 +159,42 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
                 open.XmFilterKind = (FslatencySkeleton.XmFilterKindEnum)_options.Filter.Kind;
                 open.XmFilterValue = _options.Filter.Value;
                 open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
-                foreach (var (programStrategy, program) in Programs(open))
+                foreach (var (programStrategy, program) in ProgramsByStrategy(open))
                     program.Autoload = programStrategy == strategy && (strategy != ProbeAttachStrategy.Tracepoint || TracepointExists(program.SectionName));
                 _skeleton = open.Load();
             }
-            // stat(path) is attributed by its st_dev alone: the kernel side knows a device only
-            // once it resolved a file there, or from this list.
-            foreach (var mount in mounts)
-                _skeleton.FsDevsMap.Update(mount.KernelDevice, Magic.GetValueOrDefault(_options.FileSystemType));
-            foreach (var program in _skeleton.Object.Programs)
-            {
-                if (program.IsLoaded)
-                    links.Add(program.Attach());
-            }
+            // Exits first (and detached last), so that every call an entry program saves meets its exit.
+            links = new SwitchableLinks([.. _skeleton.Object.Programs.Where(p => p.IsLoaded).OrderBy(p => IsExit(p) ? 0 : 1)]);
+            Learn(mounts);
+            if (mounts.Count > 0)
+                links.Attach();
             if (_options.SlowThreshold > TimeSpan.Zero)
                 ring = _skeleton.OpenEventsReader();
         }
         catch
         {
-            ProbeSession.ReleaseFailedAttach(links, _skeleton);
+            ProbeSession.ReleaseFailedAttach((IEnumerable<BpfLink>?)links ?? [], _skeleton);
             throw;
         }
 
         AttachStrategy = strategy;
-        _mounts = mounts;
+        _links = links;
         _lastRead = Stopwatch.GetTimestamp();
         var skeleton = _skeleton;
         _logger.LogInformation(
-            "File-system latency probe attached with {Strategy} ({Reason}) for {Type}; filter: {Filter}; slow-operation threshold {Threshold}",
+            "File-system latency probe loaded for {Strategy} ({Reason}) for {Type}; filter: {Filter}; slow-operation threshold {Threshold}",
             strategy.SectionName(), reason, _options.FileSystemType, _options.Filter, _options.SlowThreshold);
         if (mounts.Count == 0)
-            _logger.LogWarning("File-system latency probe: no {Type} mount exists; nothing to report until one is mounted", _options.FileSystemType);
+            _logger.LogWarning("File-system latency probe: no {Type} mount exists; nothing to report until one is mounted (nothing attached until then)", _options.FileSystemType);
         else
-            _logger.LogInformation("File-system latency probe: watching {Mounts}", string.Join("; ", mounts));
+            _logger.LogInformation("File-system latency probe: programs attached, watching {Mounts}", string.Join("; ", mounts));
         return new ProbeSession(links, () =>
         {
             ring?.Dispose();
             skeleton.Dispose();
         }, PublishLatency)
         {
+            Programs = [.. skeleton.Object.Programs.Where(p => p.IsLoaded)],
             ConsumeEvents = ring is null ? null : () => ring.Consume(_onEvent),
             WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
             Stopped = () =>
@@ -198,7 +206,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     }
 
     /// <summary>Every program with the strategy it belongs to.</summary>
-    private static IEnumerable<(ProbeAttachStrategy, OpenBpfProgram)> Programs(OpenFslatencySkeleton o)
+    private static IEnumerable<(ProbeAttachStrategy, OpenBpfProgram)> ProgramsByStrategy(OpenFslatencySkeleton o)
     {
         OpenBpfProgram[] tracepoints =
         [
@@ -256,8 +264,62 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     /// <summary>fentry finds nfs_file_read and the others in the nfs module's BTF, so the module must be there (or built in).</summary>
     private static bool NfsModuleLoaded() => File.Exists("/sys/kernel/btf/nfs") || Directory.Exists("/sys/module/nfs");
 
+    /// <summary>
+    /// Takes <paramref name="mounts"/> as the current ones. stat(path) is attributed by its st_dev
+    /// alone: the kernel side knows a device only once it resolved a file there, or from fs_devs.
+    /// </summary>
+    private void Learn(IReadOnlyList<FileSystemMount> mounts)
+    {
+        foreach (var mount in mounts)
+        {
+            if (_seenMounts.TryAdd(mount.KernelDevice, mount))
+                _skeleton!.FsDevsMap.Update(mount.KernelDevice, Magic.GetValueOrDefault(_options.FileSystemType));
+        }
+        _mounts = mounts;
+    }
+
+    /// <summary>Attaches the programs when the first mount of the type appeared, detaches them when the last went away.</summary>
+    private void FollowMounts()
+    {
+        var mounts = MountTable.Read(Selects);
+        if (!mounts.SequenceEqual(_mounts))
+            Learn(mounts);
+        var links = _links!;
+        if (mounts.Count > 0 && !links.IsAttached)
+        {
+            ForgetCallsInFlight();
+            links.Attach();
+            _logger.LogInformation("File-system latency probe: {Type} mounted, programs attached, watching {Mounts}", _options.FileSystemType, string.Join("; ", mounts));
+        }
+        else if (mounts.Count == 0 && links.IsAttached)
+        {
+            links.Detach();
+            _logger.LogInformation("File-system latency probe: no {Type} mount left, programs detached until one is mounted", _options.FileSystemType);
+        }
+    }
+
+    /// <summary>
+    /// Empties the calls whose exit was not seen before the programs were detached (a read that
+    /// was blocked then): while the kernel counts calls in flight, every exit looks its thread up.
+    /// </summary>
+    private void ForgetCallsInFlight()
+    {
+        var skeleton = _skeleton!;
+        var threads = new List<uint>();
+        foreach (var thread in skeleton.CallsMap.Keys)
+            threads.Add(thread);
+        foreach (var thread in threads)
+            skeleton.CallsMap.Delete(thread);
+        skeleton.CallsInFlight = 0;
+    }
+
+    private static bool IsExit(BpfProgram program) => program.Name.Contains("exit", StringComparison.Ordinal) || program.Name.StartsWith("kretprobe", StringComparison.Ordinal);
+
     private void PublishLatency()
     {
+        // The last reading at stop must not attach anything again.
+        if (_runner.IsRunning)
+            FollowMounts();
         var reading = ReadLatency();
         if (reading.Operations.Count > 0)
             _latency.Publish(reading);
@@ -283,8 +345,8 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
             var known = _previous.TryGetValue(key, out var earlier);
             _previous[key] = (latency, counters);
             uint major = key.Dev >> 20, minor = key.Dev & 0xfffff;
-            // A file system mounted after the start: look it up again, once per reading.
-            var mount = _mounts.FirstOrDefault(m => m.KernelDevice == key.Dev)
+            // A file system mounted since the last check: look it up again, once per reading.
+            var mount = _seenMounts.GetValueOrDefault(key.Dev)
                 ?? (current ??= MountTable.Read(Selects)).FirstOrDefault(m => m.KernelDevice == key.Dev);
             operations.Add(new FsOperationLatency
             {
