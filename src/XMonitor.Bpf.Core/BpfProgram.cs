@@ -132,7 +132,23 @@ public sealed unsafe class BpfProgram
 
     /// <summary>Attaches to a perf event the caller opened with perf_event_open (the link takes no ownership of the fd).</summary>
     public BpfLink AttachPerfEvent(int perfEventFd)
-        => AttachWith(BpfAttachKind.PerfEvent, $"perf_event fd {perfEventFd}", p => LibBpf.ProgramAttachPerfEvent(p, perfEventFd));
+    {
+        // libbpf's perf-event link owns the descriptor it is given and closes it when destroyed; it
+        // gets a duplicate, so the caller's descriptor stays the caller's to close (closing both was
+        // a double close that could hit whatever file had been opened under that number since).
+        var duplicate = LibC.Duplicate(perfEventFd);
+        if (duplicate < 0)
+            throw BpfException.FromLastError($"duplicate perf_event fd {perfEventFd}");
+        try
+        {
+            return AttachWith(BpfAttachKind.PerfEvent, $"perf_event fd {perfEventFd}", p => LibBpf.ProgramAttachPerfEvent(p, duplicate));
+        }
+        catch
+        {
+            LibC.Close(duplicate);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Runs the program once in the kernel (<c>BPF_PROG_TEST_RUN</c>) with <paramref name="context"/>

@@ -85,6 +85,8 @@ public sealed partial class PerfAndUprobeTests
                 spins++;
             Assert.True(spins > 0);
         }
+        // The link closed its own copy: the caller's descriptor is still open and still the perf event.
+        Assert.Equal("anon_inode:[perf_event]", new FileInfo($"/proc/self/fd/{fd}").LinkTarget);
         // 300 ms of this thread's CPU at 1000 Hz: a few hundred samples; a loaded machine gives
         // the thread less CPU, hence the low bound.
         Assert.InRange(obj.ReadGlobal<ulong>(".bss", 16), 20UL, 400UL);

@@ -44,6 +44,14 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
     internal static partial nint Read(int fd, void* buf, nuint count);
 
+    private const int F_DUPFD_CLOEXEC = 1030;
+
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
+
+    /// <summary>A new close-on-exec descriptor for what <paramref name="fd"/> refers to (fcntl F_DUPFD_CLOEXEC), or -1.</summary>
+    internal static int Duplicate(int fd) => Fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
 
