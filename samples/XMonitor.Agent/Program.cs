@@ -32,6 +32,7 @@ catch (ConfigException e)
     return 2;
 }
 
+NativeHeap.ReturnLargeBlocksToKernel();
 var effective = Capabilities.Effective();
 var missing = Capabilities.Missing(effective);
 if (missing.Count > 0)
@@ -66,7 +67,9 @@ if (config.Logging.Json)
 else
     builder.Logging.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss ");
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
-builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Parse(config.Listen.Address), config.Listen.Port));
+// The slim builder already carries Kestrel without HTTPS and QUIC; UseKestrel would add both (and load
+// System.Net.Quic) for a plain-HTTP listener.
+builder.WebHost.ConfigureKestrel(o => o.Listen(IPAddress.Parse(config.Listen.Address), config.Listen.Port));
 
 var metricsOptions = new XMonitorMetricsOptions
 {
