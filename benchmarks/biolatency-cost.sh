@@ -33,23 +33,6 @@ if [[ -n ${OURS:-} ]]; then
 fi
 names+=(biolatency biolatency-Q)
 
-# "<id> <name> <run_time_ns> <run_cnt>" of the programs in $owners.
-snapshot() {
-  bpftool prog show | awk -v owners="$owners" '
-    BEGIN { while ((getline line < owners) > 0) { split(line, f, " "); own[f[1]] = 1 } }
-    /^[0-9]+: / {
-      id = $1; sub(":", "", id)
-      if (!(id in own)) next
-      name = ""; t = 0; c = 0
-      for (i = 2; i < NF; i++) {
-        if ($i == "name") name = $(i + 1)
-        if ($i == "run_time_ns") t = $(i + 1)
-        if ($i == "run_cnt") c = $(i + 1)
-      }
-      print id, name, t, c
-    }'
-}
-
 # Programs on one tracepoint run in the order they were attached, and the first one pays the
 # cache misses on the request, its queue and its disk for all: every round starts the subjects
 # anew, each round in another order, so each subject is first as often as the others.

@@ -32,23 +32,6 @@ for name in runqlat biolatency; do
   prog_ids_of "${subject_pid[$name]}" | sed "s/$/ $name $name/" >>"$owners"
 done
 
-# "<id> <name> <run_time_ns> <run_cnt>" of the programs in $owners.
-snapshot() {
-  bpftool prog show | awk -v owners="$owners" '
-    BEGIN { while ((getline line < owners) > 0) { split(line, f, " "); own[f[1]] = 1 } }
-    /^[0-9]+: / {
-      id = $1; sub(":", "", id)
-      if (!(id in own)) next
-      name = ""; t = 0; c = 0
-      for (i = 2; i < NF; i++) {
-        if ($i == "name") name = $(i + 1)
-        if ($i == "run_time_ns") t = $(i + 1)
-        if ($i == "run_cnt") c = $(i + 1)
-      }
-      print id, name, t, c
-    }'
-}
-
 deltas=$subjects_work/deltas
 for ((round = 1; round <= rounds; round++)); do
   echo "probe cost: load round $round of $rounds ..." >&2

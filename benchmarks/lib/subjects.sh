@@ -86,6 +86,23 @@ prog_ids_of() {
   grep -hs '^prog_id:' /proc/"$1"/fdinfo/* | awk '{ print $2 }' | sort -un
 }
 
+# "<id> <name> <run_time_ns> <run_cnt>" of the programs in $owners.
+snapshot() {
+  bpftool prog show | awk -v owners="$owners" '
+    BEGIN { while ((getline line < owners) > 0) { split(line, f, " "); own[f[1]] = 1 } }
+    /^[0-9]+: / {
+      id = $1; sub(":", "", id)
+      if (!(id in own)) next
+      name = ""; t = 0; c = 0
+      for (i = 2; i < NF; i++) {
+        if ($i == "name") name = $(i + 1)
+        if ($i == "run_time_ns") t = $(i + 1)
+        if ($i == "run_cnt") c = $(i + 1)
+      }
+      print id, name, t, c
+    }'
+}
+
 # One round of the fixed load: the scheduler part and the I/O part at the same time.
 fixed_load() {
   perf bench sched messaging -p -g "$LOAD_GROUPS" -l "$LOAD_LOOPS" >/dev/null &
