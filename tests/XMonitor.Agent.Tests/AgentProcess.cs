@@ -160,7 +160,11 @@ internal sealed partial class AgentProcess : IAsyncDisposable
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds, or fails with <paramref name="what"/> and the agent's output.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+        => WaitUntilAsync(condition, timeout, () => what);
+
+    /// <summary>Polls until <paramref name="condition"/> holds, or fails with <paramref name="what"/> (evaluated then) and the agent's output.</summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
@@ -169,7 +173,7 @@ internal sealed partial class AgentProcess : IAsyncDisposable
                 return;
             await Task.Delay(200);
         }
-        Assert.Fail($"{what} did not happen within {timeout}:\n{Output}");
+        Assert.Fail($"{what()} did not happen within {timeout}:\n{Output}");
     }
 
     public void Signal(int signal)
