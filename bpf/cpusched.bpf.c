@@ -98,6 +98,33 @@ struct {
 } task_starts SEC(".maps");
 
 /*
+ * tp_btf: when a new task (sched_wakeup_new) became runnable, until its
+ * first switch-in. A slot per pid modulo the size, written and read with
+ * plain loads and stores (an array lookup is inlined by the verifier), so a
+ * task that may never wait again costs no task storage; the one that does
+ * gets it at its next wakeup or preemption. Both accesses of a slot happen
+ * under that task's run-queue lock (wake_up_new_task holds it around the
+ * tracepoint; __schedule holds it at the switch), so pid and timestamp are
+ * seen together. Two new tasks whose pids share a slot and which both wait
+ * for their first run at once lose the older one's latency (counted in
+ * starts_lost): that takes NEW_TASK_SLOTS forks during one run-queue wait.
+ */
+#define NEW_TASK_SLOTS 4096
+
+struct new_task_start {
+	__u32 pid;		/* 0: free */
+	__u32 pad;
+	__u64 runq_ts;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NEW_TASK_SLOTS);
+	__type(key, __u32);
+	__type(value, struct new_task_start);
+} new_task_starts SEC(".maps");
+
+/*
  * CPUSCHED_AGG_SYSTEM: one histogram per CPU, updated with plain adds
  * (only this CPU writes its copy, from sched_switch with interrupts off)
  * and summed by user space.
@@ -180,17 +207,36 @@ static __always_inline struct task_sched *task_sched_for_update(struct task_stru
 	return offcpu_enabled() ? bpf_map_lookup_elem(&task_starts, &pid) : NULL;
 }
 
-/* Task p became runnable: remember when. */
-static __always_inline void on_wakeup(struct task_struct *p, bool btf)
+/* The new_task_starts slot of pid (never NULL in practice: the index is masked to the array's size). */
+static __always_inline struct new_task_start *new_task_slot(__u32 pid)
+{
+	__u32 index = pid & (NEW_TASK_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&new_task_starts, &index);
+}
+
+/* Task p became runnable (a new task when new_task): remember when. */
+static __always_inline void on_wakeup(struct task_struct *p, bool btf, bool new_task)
 {
 	__u32 pid = TASK_FIELD(btf, p, pid);
 	struct task_sched *s, fresh = {};
+	struct new_task_start *slot;
 	__u64 ts;
 
 	/* pid 0 is every CPU's idle task; it never waits in a run queue. */
 	if (!pid || !xm_filter_task(p))
 		return;
 	ts = bpf_ktime_get_ns();
+	if (btf && new_task) {
+		slot = new_task_slot(pid);
+		if (slot) {
+			if (slot->pid)
+				count_lost_start();
+			slot->pid = pid;
+			slot->runq_ts = ts;
+			return;
+		}
+	}
 	s = task_sched_for_update(p, pid, btf);
 	if (s) {
 		s->runq_ts = ts;
@@ -348,12 +394,22 @@ static __always_inline void on_switch_out(bool preempt, struct task_struct *prev
 static __always_inline void on_switch_in(struct task_struct *next, __u64 now, bool btf)
 {
 	__u32 pid = TASK_FIELD(btf, next, pid);
+	struct new_task_start *slot;
 	__u64 runq_ts, offcpu_ts;
 	struct task_sched *s;
 	__u32 state;
 
 	if (!pid)
 		return;
+	/* A task that has never run: its first wait is in its new_task_starts slot. */
+	if (btf && !next->se.sum_exec_runtime) {
+		slot = new_task_slot(pid);
+		if (slot && slot->pid == pid) {
+			slot->pid = 0;
+			record_runq_latency(next, now - slot->runq_ts, btf);
+			return;
+		}
+	}
 	if (btf)
 		s = bpf_task_storage_get(&task_sched, next, 0, 0);
 	else
@@ -388,14 +444,14 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(handle_sched_wakeup_btf, struct task_struct *p)
 {
-	on_wakeup(p, true);
+	on_wakeup(p, true, false);
 	return 0;
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(handle_sched_wakeup_new_btf, struct task_struct *p)
 {
-	on_wakeup(p, true);
+	on_wakeup(p, true, true);
 	return 0;
 }
 
@@ -411,14 +467,14 @@ int BPF_PROG(handle_sched_switch_btf, bool preempt, struct task_struct *prev,
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(handle_sched_wakeup_raw, struct task_struct *p)
 {
-	on_wakeup(p, false);
+	on_wakeup(p, false, false);
 	return 0;
 }
 
 SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(handle_sched_wakeup_new_raw, struct task_struct *p)
 {
-	on_wakeup(p, false);
+	on_wakeup(p, false, true);
 	return 0;
 }
 

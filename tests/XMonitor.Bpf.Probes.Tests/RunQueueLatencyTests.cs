@@ -46,6 +46,38 @@ public sealed class RunQueueLatencyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Both_strategies_count_the_first_run_of_every_new_thread_alike()
+    {
+        // tp_btf keeps a new task's first wait in an array slot, raw_tp in its hash map: attached at
+        // once, with the same filter, they see the same tracepoint hits and must count the same
+        // latencies. Each created thread's first run is one; the joins add up to one more each
+        // (when the main thread had to sleep for the thread's exit), the stdin read one.
+        const int count = 200;
+        using var workload = Workload.Start("threads", $"{count}");
+        using var btf = Run(ProbeAttachStrategy.BtfRawTracepoint);
+        using var raw = Run(ProbeAttachStrategy.RawTracepoint);
+
+        workload.Go();
+        workload.WaitForExit(TimeSpan.FromSeconds(20));
+        var fromBtf = Assert.Single(btf.Stop().Histograms).Cumulative.Count;
+        var fromRaw = Assert.Single(raw.Stop().Histograms).Cumulative.Count;
+        output.WriteLine($"{count} threads: tp_btf {fromBtf} latencies, raw_tp {fromRaw}");
+        Assert.InRange((long)fromBtf, count, (2 * count) + 1 + (count * 15 / 100));
+        // Identical streams of events give identical counts; 2 covers the one reading each probe
+        // might take a few microseconds apart from the other around the workload's last wakeup.
+        Assert.InRange((long)fromBtf - (long)fromRaw, -2, 2);
+
+        ProbeRun Run(ProbeAttachStrategy strategy) => new(new CpuSchedOptions
+        {
+            Interval = TimeSpan.FromSeconds(1),
+            Filter = ProcessFilter.Pid(workload.Pid),
+            OffCpuThreshold = TimeSpan.Zero,
+            HungTaskThreshold = TimeSpan.Zero,
+            AttachStrategy = strategy,
+        });
+    }
+
+    [Fact]
     public void LatenciesGrowWhenTheCpusAreOversubscribed()
     {
         // One always-runnable thread is measured; six more like it share its CPU in every other

@@ -143,6 +143,8 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
                     open.TaskStartsMap.MaxEntries = 1;
                 else if (!offCpu)
                     open.TaskStartsMap.MaxEntries = 10240;
+                if (!btf)
+                    open.NewTaskStartsMap.MaxEntries = 1;
                 if (_options.Aggregation == CpuSchedAggregation.System)
                     open.RunqHistsMap.MaxEntries = 1;
                 _skeleton = open.Load();

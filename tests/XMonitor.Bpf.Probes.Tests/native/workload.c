@@ -10,6 +10,8 @@
  *   dstate HOLD_MS FILE                    one thread sits in uninterruptible sleep (not killable)
  *                                          for HOLD_MS; prints "blocked TID" before it
  *   vfork HOLD_MS                          a vfork parent waits (killable) while its child sleeps
+ *   threads COUNT                          creates COUNT threads one after the other, each
+ *                                          returning at once, and joins each before the next
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -85,6 +87,22 @@ static void *spinner(void *arg)
 		for (int i = 0; i < 100000; i++)
 			x++;
 	return NULL;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+static void run_short_threads(int count)
+{
+	pthread_t tid;
+
+	for (int i = 0; i < count; i++) {
+		if (pthread_create(&tid, NULL, nothing, NULL))
+			die("pthread_create");
+		pthread_join(tid, NULL);
+	}
 }
 
 static void run_threads(int threads, void *(*fn)(void *))
@@ -192,7 +210,7 @@ int main(int argc, char **argv)
 	char line[64];
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: workload sleeper|spin|dstate|vfork ARGS\n");
+		fprintf(stderr, "usage: workload sleeper|spin|dstate|vfork|threads ARGS\n");
 		return 2;
 	}
 	if (getenv("WORKLOAD_SETPGID") && setpgid(0, 0))
@@ -214,6 +232,8 @@ int main(int argc, char **argv)
 		run_dstate(atol(argv[2]), argv[3]);
 	} else if (!strcmp(argv[1], "vfork") && argc == 3) {
 		run_vfork(atol(argv[2]));
+	} else if (!strcmp(argv[1], "threads") && argc == 3) {
+		run_short_threads(atoi(argv[2]));
 	} else {
 		fprintf(stderr, "workload: bad arguments\n");
 		return 2;
