@@ -11,8 +11,13 @@ public sealed record BpfObjectOptions
 
     /// <summary>
     /// A kernel BTF file to use for CO-RE instead of <c>/sys/kernel/btf/vmlinux</c> (for kernels without BTF).
-    /// When null, CO-RE also searches the kernel modules' BTF if the process has CAP_SYS_ADMIN, and only
-    /// vmlinux otherwise (listing module BTF needs CAP_SYS_ADMIN), so CAP_BPF and CAP_PERFMON suffice.
+    /// When null, the object is relocated against a minimal BTF cut from vmlinux for it: the kernel's
+    /// definitions of every type its relocations name and what those embed (the same instructions as
+    /// against the whole BTF, for a fraction of libbpf's work; cached per process). Objects whose
+    /// relocations need the kernel's own type ids, or name a type vmlinux lacks while the process may
+    /// read kernel modules' BTF (CAP_SYS_ADMIN), get libbpf's default search instead; without
+    /// CAP_SYS_ADMIN CO-RE keeps to vmlinux, so CAP_BPF and CAP_PERFMON suffice. Set
+    /// <see cref="Btf.BtfSpec.KernelBtfPath"/> here to relocate against the whole of vmlinux.
     /// </summary>
     public string? BtfCustomPath { get; init; }
 

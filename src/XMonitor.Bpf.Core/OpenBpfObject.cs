@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using XMonitor.Bpf.Btf;
 using XMonitor.Bpf.Interop;
 
 namespace XMonitor.Bpf;
@@ -21,12 +22,14 @@ public sealed unsafe partial class OpenBpfObject : IDisposable
     private byte* _verifierLog;
     private readonly nuint _verifierLogSize;
     private void* _image;
+    private CoreBtfFile? _coreBtf;
     private readonly List<OpenBpfProgram> _programs = [];
     private readonly List<OpenBpfMap> _maps = [];
 
-    private OpenBpfObject(BpfObjectHandle handle, byte* verifierLog, nuint verifierLogSize, void* image)
+    private OpenBpfObject(BpfObjectHandle handle, byte* verifierLog, nuint verifierLogSize, void* image, CoreBtfFile? coreBtf)
     {
         _handle = handle;
+        _coreBtf = coreBtf;
         _verifierLog = verifierLog;
         _verifierLogSize = verifierLogSize;
         _image = image;
@@ -179,10 +182,13 @@ public sealed unsafe partial class OpenBpfObject : IDisposable
         var logSize = (nuint)options.VerifierLogSize;
         var log = (byte*)NativeMemory.AllocZeroed(logSize);
         void* copy = null;
+        CoreBtfFile? coreBtf = null;
         try
         {
             var name = options.Name ?? (path is null ? "bpf_object" : ObjectNameFromPath(path));
-            var btfCustomPath = options.BtfCustomPath ?? VmlinuxOnlyBtfPath();
+            if (options.BtfCustomPath is null && File.Exists(Btf.BtfSpec.KernelBtfPath))
+                coreBtf = path is null ? CoreBtfFile.TryCreate(image, name) : CoreBtfFile.TryCreate(ReadImage(path), name);
+            var btfCustomPath = options.BtfCustomPath ?? coreBtf?.Path ?? VmlinuxOnlyBtfPath();
             fixed (byte* nameBytes = Encoding.UTF8.GetBytes(name + "\0"))
             fixed (byte* pinRoot = options.PinRootPath is null ? null : Encoding.UTF8.GetBytes(options.PinRootPath + "\0"))
             fixed (byte* btfPath = btfCustomPath is null ? null : Encoding.UTF8.GetBytes(btfCustomPath + "\0"))
@@ -220,14 +226,28 @@ public sealed unsafe partial class OpenBpfObject : IDisposable
                         ? new BpfException(what, errno)
                         : new BpfObjectFormatException(what, errno, capture.Detail);
                 }
-                return new OpenBpfObject(new BpfObjectHandle(obj), log, logSize, copy);
+                return new OpenBpfObject(new BpfObjectHandle(obj), log, logSize, copy, coreBtf);
             }
         }
         catch
         {
             NativeMemory.Free(log);
             NativeMemory.Free(copy);
+            coreBtf?.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The object file's bytes for <see cref="CoreBtfFile"/>; empty when unreadable (libbpf's open then says why).</summary>
+    private static ReadOnlySpan<byte> ReadImage(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return default;
         }
     }
 
@@ -301,6 +321,8 @@ public sealed unsafe partial class OpenBpfObject : IDisposable
         _verifierLog = null;
         NativeMemory.Free(_image);
         _image = null;
+        _coreBtf?.Dispose();
+        _coreBtf = null;
     }
 
     [GeneratedRegex(@"prog '([^']+)': (?:BPF program load failed|failed to load)")]

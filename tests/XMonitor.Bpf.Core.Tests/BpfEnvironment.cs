@@ -34,5 +34,7 @@ internal static partial class BpfEnvironment
         target.StartsWith("anon_inode:bpf", StringComparison.Ordinal)
         || target.StartsWith("anon_inode:btf", StringComparison.Ordinal)
         || target == "anon_inode:[perf_event]"
-        || target.EndsWith(".bpf.o", StringComparison.Ordinal);
+        || target.EndsWith(".bpf.o", StringComparison.Ordinal)
+        // The minimal kernel BTF of an object being opened and loaded (CoreBtfFile).
+        || target.StartsWith("/memfd:xmonitor-core-btf", StringComparison.Ordinal);
 }

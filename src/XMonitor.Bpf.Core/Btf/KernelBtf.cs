@@ -162,6 +162,9 @@ public sealed unsafe class KernelBtf : IDisposable
     /// <summary>Frees libbpf's copy of the kernel's BTF.</summary>
     public void Dispose() => _handle.Dispose();
 
+    /// <summary>Holds the native BTF for raw reads (<see cref="MinimalKernelBtf"/>) until the lease is disposed.</summary>
+    internal HandleLease Lease() => new(_handle, ObjectName);
+
     private BtfTypeHeader* Header(nint btf, int typeId)
     {
         if ((uint)typeId >= (uint)TypeCount)
