@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ internal static class ProbeRegistration
     /// made by <paramref name="create"/>, and a hosted service that starts the probe with the host
     /// and detaches it when the host stops. Registering the same probe twice registers it once.
     /// </summary>
-    public static IServiceCollection AddProbe<TProbe, TOptions>(
+    public static IServiceCollection AddProbe<TProbe, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
         this IServiceCollection services,
         Action<TOptions>? configure,
         Func<TOptions, IReadOnlyList<string>> validate,

@@ -21,19 +21,18 @@ internal sealed partial class AgentProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private AgentProcess(string configFile, int port, IReadOnlyList<string> launcher)
+    private AgentProcess(string configFile, int port, IReadOnlyList<string> launcher, string? executable)
     {
         ConfigFile = configFile;
         Port = port;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        var start = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (launcher.Count > 0)
-        {
-            foreach (var argument in launcher.Skip(1))
-                start.ArgumentList.Add(argument);
-            start.ArgumentList.Add("dotnet");
-        }
-        start.ArgumentList.Add(Path.Combine(Directory, "xmon-agent.dll"));
+        // The build output's xmon-agent.dll under dotnet, or a published agent executable (such as
+        // the Native AOT one): the one given, or the one XMONITOR_AGENT_EXECUTABLE names.
+        executable ??= Executable;
+        string[] agent = executable is not null ? [executable] : ["dotnet", Path.Combine(Directory, "xmon-agent.dll")];
+        var start = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : agent[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in launcher.Count > 0 ? [.. launcher.Skip(1), .. agent] : agent.Skip(1))
+            start.ArgumentList.Add(argument);
         start.ArgumentList.Add("--config");
         start.ArgumentList.Add(configFile);
         _process = new Process { StartInfo = start };
@@ -46,6 +45,9 @@ internal sealed partial class AgentProcess : IAsyncDisposable
 
     /// <summary>The agent's build output (xmon-agent.dll and the shipped agent.yaml).</summary>
     public static string Directory { get; } = typeof(AgentProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AgentDirectory").Value!;
+
+    /// <summary>The agent executable to run instead of the build output's, from XMONITOR_AGENT_EXECUTABLE; null when unset.</summary>
+    public static string? Executable { get; } = Environment.GetEnvironmentVariable("XMONITOR_AGENT_EXECUTABLE") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
 
     /// <summary>The shipped default configuration.</summary>
     public static string DefaultConfig => File.ReadAllText(Path.Combine(Directory, "agent.yaml"));
@@ -74,15 +76,16 @@ internal sealed partial class AgentProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the agent with <paramref name="yaml"/> as its configuration, listening on a free port
-    /// (any <c>port:</c> line is replaced), under <paramref name="launcher"/> (such as setpriv and its arguments) when given.
+    /// (any <c>port:</c> line is replaced), under <paramref name="launcher"/> (such as setpriv and its arguments) when given,
+    /// as <paramref name="executable"/> when given.
     /// </summary>
-    public static AgentProcess Start(string yaml, string? directory = null, IReadOnlyList<string>? launcher = null)
+    public static AgentProcess Start(string yaml, string? directory = null, IReadOnlyList<string>? launcher = null, string? executable = null)
     {
         var port = FreePort();
         directory ??= System.IO.Directory.CreateTempSubdirectory("xmon-agent-test-").FullName;
         var file = Path.Combine(directory, "agent.yaml");
         File.WriteAllText(file, WithPort(yaml, port));
-        return new AgentProcess(file, port, launcher ?? []);
+        return new AgentProcess(file, port, launcher ?? [], executable);
     }
 
     /// <summary>Puts <paramref name="port"/> into the <c>listen</c> section of <paramref name="yaml"/>.</summary>

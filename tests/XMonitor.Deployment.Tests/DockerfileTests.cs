@@ -12,7 +12,11 @@ public sealed class DockerfileTests
     public void The_image_publishes_the_agent_and_starts_it_with_the_config_path_the_daemonset_mounts()
     {
         var dockerfile = File.ReadAllText(Path.Combine(Repository.Deploy, "Dockerfile"));
-        Assert.Contains("RUN dotnet publish samples/XMonitor.Agent/XMonitor.Agent.csproj -c Release --use-current-runtime --self-contained false \\\n    -p:PublishReadyToRun=true -o /app", dockerfile, StringComparison.Ordinal);
+        // A Native AOT publish (the project's PublishAot; NativeAotAgentTests runs what it makes) onto
+        // an image with only the native dependencies of .NET.
+        Assert.Contains("RUN dotnet publish samples/XMonitor.Agent/XMonitor.Agent.csproj -c Release --use-current-runtime -o /app", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("zlib1g-dev", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/runtime-deps:10.0", dockerfile, StringComparison.Ordinal);
         Assert.Contains("""ENTRYPOINT ["/opt/xmonitor-agent/xmon-agent"]""", dockerfile, StringComparison.Ordinal);
         Assert.Contains("""CMD ["--config", "/etc/xmonitor/agent.yaml"]""", dockerfile, StringComparison.Ordinal);
         Assert.Contains("EXPOSE 9435", dockerfile, StringComparison.Ordinal);
@@ -21,6 +25,7 @@ public sealed class DockerfileTests
         if (!File.Exists(project))
             Assert.Skip("no samples/XMonitor.Agent in this build: only the Dockerfile's own lines were checked");
         Assert.Contains("<AssemblyName>xmon-agent</AssemblyName>", File.ReadAllText(project), StringComparison.Ordinal);
+        Assert.Contains("<PublishAot>true</PublishAot>", File.ReadAllText(project), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using XMonitor.Agent.Probes;
@@ -61,7 +62,7 @@ internal static class ProbeOptionsBinder
         return new ProbeSection { Name = probe.Name, Enabled = enabled, Options = options, Fingerprint = fingerprint, Settings = settings };
     }
 
-    private static Dictionary<string, PropertyInfo> Properties(Type optionsType)
+    private static Dictionary<string, PropertyInfo> Properties([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type optionsType)
         => optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
             .ToDictionary(p => Naming.SnakeCase(p.Name), StringComparer.Ordinal);

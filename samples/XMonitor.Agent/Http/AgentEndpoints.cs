@@ -27,8 +27,8 @@ internal static class AgentEndpoints
         });
 
         app.MapGet("/probes", () => Results.Json(
-            new { config = Path.GetFullPath(configFile), capabilities_dropped = capabilitiesDropped(), probes = probes.Snapshot() },
-            EventJson.Options));
+            new ProbesDocument(Path.GetFullPath(configFile), capabilitiesDropped(), probes.Snapshot()),
+            EventJson.Default.ProbesDocument));
 
         app.MapGet("/events", (HttpContext context, IHostApplicationLifetime lifetime) => StreamEventsAsync(context, events, lifetime.ApplicationStopping));
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ internal sealed class ProbeDefinition
     private readonly Func<object, ILoggerFactory, IProbeHandle> _create;
     private readonly Func<object, IReadOnlyList<string>> _validate;
 
-    private ProbeDefinition(string name, string title, Type optionsType, Func<object> createOptions, Func<object, IReadOnlyList<string>> validate, Func<object, ILoggerFactory, IProbeHandle> create)
+    private ProbeDefinition(string name, string title, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type optionsType, Func<object> createOptions, Func<object, IReadOnlyList<string>> validate, Func<object, ILoggerFactory, IProbeHandle> create)
     {
         Name = name;
         Title = title;
@@ -27,6 +28,7 @@ internal sealed class ProbeDefinition
     public string Title { get; }
 
     /// <summary>The package's options class, whose settable properties are the section's keys.</summary>
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)]
     public Type OptionsType { get; }
 
     /// <summary>A new options object with the package's defaults.</summary>
@@ -44,7 +46,7 @@ internal sealed class ProbeDefinition
     /// <param name="register">The package's DI registration, whose validator checks the options.</param>
     /// <param name="construct">The probe's public constructor.</param>
     /// <param name="functions">The rest of what the agent uses of it.</param>
-    public static ProbeDefinition For<TProbe, TOptions>(
+    public static ProbeDefinition For<TProbe, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
         string name,
         string title,
         Func<IServiceCollection, IServiceCollection> register,
