@@ -109,34 +109,40 @@ report() {
 }
 
 # Cold start: the first Start of every probe in a fresh process (JIT included), one after the
-# other and all at once, then the same after one untimed start and stop (--warm: JIT done);
-# medians over the rounds, then BenchmarkDotNet's ColdStart suite (warm, with allocations).
+# other and all at once, the same after one untimed start and stop (--warm: JIT done), and the
+# host published as Native AOT (no JIT at all), fresh; modes interleaved within each round, medians
+# over the rounds; then BenchmarkDotNet's ColdStart suite (warm, with allocations).
 coldstart() {
-  local host=$here/XMonitor.Bpf.AllProbes/bin/Release/net10.0/xmon-allprobes mode round times=$results.coldstart
-  for mode in sequential parallel warm-sequential warm-parallel; do
-    for ((round = 1; round <= rounds; round++)); do
-      echo "cold start: $mode, round $round of $rounds ..." >&2
-      local flags=()
+  local jit=$here/XMonitor.Bpf.AllProbes/bin/Release/net10.0/xmon-allprobes aot=$here/XMonitor.Bpf.AllProbes/bin/aot
+  local mode round times=$results.coldstart
+  echo "cold start: publishing the host as Native AOT ..." >&2
+  dotnet publish "$here/XMonitor.Bpf.AllProbes" -c Release --use-current-runtime -p:PublishAot=true -o "$aot" --nologo -v quiet >&2
+  local modes=(sequential parallel warm-sequential warm-parallel aot-sequential aot-parallel)
+  for ((round = 1; round <= rounds; round++)); do
+    for mode in "${modes[@]}"; do
+      echo "cold start: round $round of $rounds, $mode ..." >&2
+      local host=$jit flags=()
       [[ $mode == *parallel ]] && flags+=(--parallel)
       [[ $mode == warm-* ]] && flags+=(--warm)
+      [[ $mode == aot-* ]] && host=$aot/xmon-allprobes
       "$host" "${flags[@]}" --seconds 0 2>/dev/null | awk -v mode="$mode" '$1 == "start" { print mode, $2, $3, $4 }' >>"$times"
     done
   done
   awk -f "$here/lib/median.awk" -f - "$times" <<'AWK'
 { wall[$1 "|" $2] = wall[$1 "|" $2] " " $3; cpu[$1 "|" $2] = cpu[$1 "|" $2] " " $4; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
 END {
-  printf "%-24s %20s %20s %20s %20s\n", "cold start (ms, medians)", "fresh seq. wall/CPU", "fresh par. wall/CPU", "warm seq. wall/CPU", "warm par. wall/CPU"
+  split("sequential parallel warm-sequential warm-parallel aot-sequential aot-parallel", modes, " ")
+  printf "%-24s %18s %18s %18s %18s %18s %18s\n", "cold start (ms, medians)", "fresh seq. wall/CPU", "fresh par.", "warm seq.", "warm par.", "AOT seq.", "AOT par."
   for (i = 1; i <= n; i++) {
     p = order[i]
     printf "%-24s", p == "all" ? "all seven" : p
-    for (m = 1; m <= 4; m++) {
-      mode = m == 1 ? "sequential" : m == 2 ? "parallel" : m == 3 ? "warm-sequential" : "warm-parallel"
-      printf " %12.1f / %5.0f", median(wall[mode "|" p]), median(cpu[mode "|" p])
-    }
+    for (m = 1; m <= 6; m++)
+      printf " %10.1f / %5.0f", median(wall[modes[m] "|" p]), median(cpu[modes[m] "|" p])
     printf "\n"
   }
-  printf "(per probe: the starting thread's CPU; all seven: the process's, JIT threads included)\n"
+  printf "(per probe: the starting thread's CPU; all seven: the process's, JIT threads included; AOT: the host published as Native AOT)\n"
   printf "cold start all probes (fresh process, sequential): %.0f ms wall, %.0f ms CPU\n", median(wall["sequential|all"]), median(cpu["sequential|all"])
+  printf "cold start all probes (fresh Native AOT process, all at once): %.0f ms wall, %.0f ms CPU\n", median(wall["aot-parallel|all"]), median(cpu["aot-parallel|all"])
 }
 AWK
 }

@@ -28,7 +28,7 @@ public sealed class NativeAotAgentTests
             var magic = new byte[4];
             using (var file = File.OpenRead(executable))
                 file.ReadExactly(magic);
-            Assert.Equal("\x7fELF"u8.ToArray(), magic);
+            Assert.Equal([0x7f, (byte)'E', (byte)'L', (byte)'F'], magic);
             Assert.False(File.Exists(Path.Combine(output, "xmon-agent.dll")), "the publish left an IL assembly: it is not Native AOT");
 
             await using var agent = AgentProcess.Start(AgentProcess.DefaultConfig, executable: executable);
