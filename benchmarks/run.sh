@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of issue 11 and prints their table (see benchmarks/README.md).
 #
-#   benchmarks/run.sh            everything: maps, BenchmarkDotNet suite, probe cost, cold start,
+#   benchmarks/run.sh            everything: maps, BenchmarkDotNet suite, scrape, probe cost, cold start,
 #                                footprint, ring buffer (last, so its ratio line ends the output)
 #   benchmarks/run.sh ringbuf    only the ring buffer comparison; ends with "ringbuf ratio .NET/C: X.XX"
 #   benchmarks/run.sh maps       only the map comparison
 #   benchmarks/run.sh probecost  only probe-cost.sh: ns per run of our BPF programs and BCC's under one load
 #   benchmarks/run.sh coldstart  only the cold start: fresh processes timed, then the BenchmarkDotNet ColdStart suite
 #   benchmarks/run.sh footprint  only footprint.sh: CPU and peak RSS of the all-probes host and BCC's tools
+#   benchmarks/run.sh scrape     only one whole /metrics scrape with every probe running (thread CPU per scrape)
 #
 # Environment: ROUNDS (default 5) alternating .NET and C runs per comparison (and rounds of the
 # other parts), REPEATS (default 200) timed fills or map reads per run, BENCH_CPU (default the last
@@ -17,8 +18,8 @@ set -euo pipefail
 
 what=${1:-all}
 case "$what" in
-  all | ringbuf | maps | probecost | coldstart | footprint) ;;
-  *) echo "usage: $0 [ringbuf|maps|probecost|coldstart|footprint]" >&2; exit 2 ;;
+  all | ringbuf | maps | probecost | coldstart | footprint | scrape) ;;
+  *) echo "usage: $0 [ringbuf|maps|probecost|coldstart|footprint|scrape]" >&2; exit 2 ;;
 esac
 rounds=${ROUNDS:-5}
 repeats=${REPEATS:-200}
@@ -36,12 +37,13 @@ command -v gcc >/dev/null || { echo "the C reference needs gcc: apt-get install 
 echo "building (dotnet Release, gcc -O2) ..." >&2
 dotnet build "$project" -c Release --nologo -v quiet >&2
 dotnet build "$here/XMonitor.Bpf.AllProbes" -c Release --nologo -v quiet >&2
+dotnet build "$here/XMonitor.Bpf.Prometheus.Benchmarks" -c Release --nologo -v quiet >&2
 # The C side loads the very object the .NET build compiled and embedded.
 gcc -O2 -Wall -Wextra -Werror -o "$out/ringbuf_ref" "$here/ref/ringbuf_ref.c" -lbpf
 gcc -O2 -Wall -Wextra -Werror -o "$out/maps_ref" "$here/ref/maps_ref.c" -lbpf
 
 results=$(mktemp)
-trap 'rm -f "$results" "$results.coldstart"' EXIT
+trap 'rm -f "$results" "$results.coldstart" "$results.scrape"' EXIT
 
 run_dotnet() { taskset -c "$cpu" dotnet "$out/XMonitor.Bpf.Benchmarks.dll" --compare "$1" --repeats "$repeats"; }
 # libbpf notes that it skips the .xm_export section (type markers for the skeleton generator): not an error.
@@ -147,6 +149,22 @@ END {
 AWK
 }
 
+# One whole scrape with the seven probes running and 100 or 1,000 processes in the per-process maps
+# (XMonitor.Bpf.Prometheus.Benchmarks, AllProbesScrapeBenchmarks, short in-process jobs): the
+# report, then the thread CPU per scrape each case printed (the goal's figure: on a shared VM the
+# wall clock also counts waiting for a CPU).
+scrape() {
+  local dir=$here/XMonitor.Bpf.Prometheus.Benchmarks
+  local bin=$dir/bin/Release/net10.0 artifacts=$dir/bin/Release/net10.0/BenchmarkDotNet.Artifacts
+  rm -rf "$artifacts/results"
+  (cd "$dir" && dotnet "$bin/XMonitor.Bpf.Prometheus.Benchmarks.dll" --filter '*AllProbesScrape*' --job short --inProcess \
+    --artifacts "$artifacts") >"$results.scrape"
+  cat "$artifacts"/results/*-report-github.md
+  awk '/^\/\/ Benchmark: AllProbesScrapeBenchmarks/ { match($0, /\[.*\]/); case = substr($0, RSTART, RLENGTH) }
+       /^\/\/ CPU per scrape/ { sub(/^\/\/ /, ""); print "scrape " case ": " $0 }' "$results.scrape" | sort -u
+  echo
+}
+
 # BenchmarkDotNet with a filter; prints the reports it wrote.
 bdn() {
   local artifacts=$out/BenchmarkDotNet.Artifacts
@@ -164,6 +182,10 @@ fi
 if [[ $what == all ]]; then
   echo "BenchmarkDotNet suite (short jobs) ..." >&2
   bdn '*'
+fi
+if [[ $what == all || $what == scrape ]]; then
+  echo "scrape with all probes (BenchmarkDotNet, short jobs) ..." >&2
+  scrape
 fi
 if [[ $what == all || $what == probecost ]]; then
   ROUNDS=$rounds "$here/probe-cost.sh"
