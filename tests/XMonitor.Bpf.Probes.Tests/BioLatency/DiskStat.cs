@@ -16,6 +16,14 @@ internal sealed record DiskStat(ulong Reads, ulong ReadSectors, ulong Writes, ul
         return new(f[0], f[2], f[4], f[6], f.Length > 11 ? f[11] : 0, f.Length > 15 ? f[15] : 0);
     }
 
+    /// <summary>The requests issued to the driver and not completed yet, reads and writes (flushes count as writes): /sys/block/DISK/inflight.</summary>
+    public static (ulong Reads, ulong Writes) InFlight(string disk)
+    {
+        var f = File.ReadAllText($"/sys/block/{disk}/inflight").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(v => ulong.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        return (f[0], f[1]);
+    }
+
     public DiskStat Minus(DiskStat earlier)
         => new(Reads - earlier.Reads, ReadSectors - earlier.ReadSectors, Writes - earlier.Writes, WriteSectors - earlier.WriteSectors,
             Discards - earlier.Discards, Flushes - earlier.Flushes);
