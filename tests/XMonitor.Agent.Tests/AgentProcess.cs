@@ -162,6 +162,38 @@ internal sealed partial class AgentProcess : IAsyncDisposable
         return line is null ? null : double.Parse(line[(series.Length + 1)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// A family of each probe that has samples on any running machine once the test makes disk and
+    /// memory work (NAPI and OOM kills may have none: their adapters show through xmonitor_probe_up).
+    /// </summary>
+    public static readonly string[] EveryProbeFamilies =
+    [
+        "xmonitor_cpu_runqueue_latency_seconds_bucket", "xmonitor_cachestat_accesses_total", "xmonitor_process_private_anon_bytes",
+        "xmonitor_bio_request_latency_seconds_bucket", "xmonitor_fs_operation_latency_seconds_bucket",
+    ];
+
+    /// <summary>
+    /// Polls /metrics until it has every one of <see cref="EveryProbeFamilies"/>, or fails naming the
+    /// missing ones; returns the last scrape. The disk and file-system families need I/O on the root
+    /// disk's ext4 during the wait, which an idle CI machine may not do for many seconds, so a
+    /// <see cref="DiskWorkload"/> makes it (the build output is on that disk).
+    /// </summary>
+    public async Task<string> WaitForEveryProbeFamilyAsync(TimeSpan timeout)
+    {
+        var metrics = "";
+        string[] missing = EveryProbeFamilies;
+        await using (new DiskWorkload(AppContext.BaseDirectory))
+        {
+            await WaitUntilAsync(async () =>
+            {
+                metrics = await Http.GetStringAsync("/metrics");
+                missing = [.. EveryProbeFamilies.Where(f => !metrics.Contains("\n" + f, StringComparison.Ordinal))];
+                return missing.Length == 0;
+            }, timeout, () => $"every family in /metrics (missing: {string.Join(", ", missing)})");
+        }
+        return metrics;
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds, or fails with <paramref name="what"/> and the agent's output.</summary>
     public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
         => WaitUntilAsync(condition, timeout, () => what);

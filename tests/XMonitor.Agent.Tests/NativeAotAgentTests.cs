@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Net;
+using XMonitor.Deployment.Tests;
 
 namespace XMonitor.Agent.Tests;
 
@@ -22,7 +22,8 @@ public sealed class NativeAotAgentTests
         try
         {
             var project = Path.GetFullPath(Path.Combine(AgentProcess.Directory, "../../../XMonitor.Agent.csproj"));
-            Publish(project, output);
+            Command.Run(Path.GetDirectoryName(project)!, TimeSpan.FromMinutes(10), "dotnet",
+                "publish", project, "-c", "Release", "--use-current-runtime", "-o", output, "-nologo", "-v:q", "-m:1");
             var executable = Path.Combine(output, "xmon-agent");
             // Native code, not an app host beside an IL assembly.
             var magic = new byte[4];
@@ -39,20 +40,7 @@ public sealed class NativeAotAgentTests
                 Assert.Equal("running", probe.GetProperty("state").GetString());
                 Assert.NotEmpty(probe.GetProperty("programs").EnumerateArray());
             }
-            string[] families =
-            [
-                "xmonitor_cpu_runqueue_latency_seconds_bucket", "xmonitor_cachestat_accesses_total", "xmonitor_process_private_anon_bytes",
-                "xmonitor_bio_request_latency_seconds_bucket", "xmonitor_fs_operation_latency_seconds_bucket",
-            ];
-            var metrics = "";
-            await using (new DiskWorkload(AppContext.BaseDirectory))
-            {
-                await agent.WaitUntilAsync(async () =>
-                {
-                    metrics = await agent.Http.GetStringAsync("/metrics", Ct);
-                    return families.All(f => metrics.Contains("\n" + f, StringComparison.Ordinal));
-                }, TimeSpan.FromSeconds(15), () => $"every family in /metrics (missing: {string.Join(", ", families.Where(f => !metrics.Contains("\n" + f, StringComparison.Ordinal)))})");
-            }
+            await agent.WaitForEveryProbeFamilyAsync(TimeSpan.FromSeconds(15));
             using (var events = await agent.Http.GetAsync("/events", HttpCompletionOption.ResponseHeadersRead, Ct))
                 Assert.Equal(HttpStatusCode.OK, events.StatusCode);
 
@@ -64,25 +52,5 @@ public sealed class NativeAotAgentTests
         {
             Directory.Delete(output, recursive: true);
         }
-    }
-
-    private static void Publish(string project, string output)
-    {
-        var start = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release", "--use-current-runtime", "-o", output, "-nologo", "-v:q", "-m:1"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        // MSBuild nodes kept for reuse would hold the output pipes open after the publish ends.
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        using var publish = Process.Start(start)!;
-        var stdout = publish.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = publish.StandardError.ReadToEndAsync(Ct);
-        if (!publish.WaitForExit(TimeSpan.FromMinutes(10)))
-        {
-            publish.Kill(entireProcessTree: true);
-            Assert.Fail("dotnet publish (Native AOT) did not finish within 10 minutes");
-        }
-        Assert.True(publish.ExitCode == 0, $"dotnet publish (Native AOT) exited with {publish.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
     }
 }
