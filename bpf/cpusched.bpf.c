@@ -251,7 +251,7 @@ static __always_inline void on_wakeup(struct task_struct *p, bool btf, bool new_
 static __always_inline void record_runq_latency(struct task_struct *p, __u64 delta_ns, bool btf)
 {
 	__u64 value = targ_ns ? delta_ns : delta_ns / 1000;
-	__u32 slot = xm_hist_slot(value);
+	__u64 slot = xm_hist_slot(value);
 	struct cpusched_hist_key key = {};
 	struct xm_hist *hist;
 	__u32 zero = 0;

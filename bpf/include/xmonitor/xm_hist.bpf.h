@@ -38,11 +38,19 @@ static __always_inline __u32 xm_log2l(__u64 v)
 	return xm_log2(v);
 }
 
-static __always_inline __u32 xm_hist_slot(__u64 v)
+/*
+ * The slot as a 64-bit value, clamped in place: indexing with it needs no zero extension, so
+ * the bound the verifier learns from the comparison is on the register that indexes. With a
+ * 32-bit slot, clang compares a zero-extended copy and indexes with the original, and verifiers
+ * before 6.x (Debian 12's 6.1) do not carry the bound across: "unbounded memory access".
+ */
+static __always_inline __u64 xm_hist_slot(__u64 v)
 {
-	__u32 slot = xm_log2l(v);
+	__u64 slot = xm_log2l(v);
 
-	return slot < XM_MAX_SLOTS ? slot : XM_MAX_SLOTS - 1;
+	if (slot >= XM_MAX_SLOTS)
+		slot = XM_MAX_SLOTS - 1;
+	return slot;
 }
 
 /*
