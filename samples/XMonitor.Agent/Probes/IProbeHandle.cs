@@ -10,8 +10,8 @@ internal interface IProbeHandle : IAsyncDisposable
     /// <summary>Loads and attaches the programs (the probe's own <c>Start</c>).</summary>
     void Start();
 
-    /// <summary>How the probe attached; null before a successful start.</summary>
-    ProbeAttachStrategy? AttachStrategy { get; }
+    /// <summary>How the probe attached, why, and the strategies that failed first; null before a successful start.</summary>
+    ProbeStrategyChoice? StrategyChoice { get; }
 
     /// <summary>Something worth saying about the running probe (for example: no mount of the watched type), or null.</summary>
     string? Note { get; }

@@ -24,7 +24,7 @@ internal static class ProbeCatalog
             new()
             {
                 Start = p => p.Start(),
-                AttachStrategy = p => p.AttachStrategy,
+                StrategyChoice = p => p.StrategyChoice,
                 Programs = p => p.GetProgramStatistics(),
                 Collector = (p, n) => new CpuSchedMetricsCollector(p, n),
                 Events = (p, hub) => [p.OffCpu.Subscribe(hub.Observer<OffCpuEvent>("off_cpu", "cpu_sched")), p.HungTasks.Subscribe(hub.Observer<HungTaskEvent>("hung_task", "cpu_sched"))],
@@ -36,7 +36,7 @@ internal static class ProbeCatalog
             new()
             {
                 Start = p => p.Start(),
-                AttachStrategy = p => p.AttachStrategy,
+                StrategyChoice = p => p.StrategyChoice,
                 Programs = p => p.Programs.Where(x => x.IsLoaded).ToDictionary(x => x.Name, x => x.GetStatistics()),
                 Collector = (p, n) => new CacheStatMetricsCollector(p, n),
             }),
@@ -47,7 +47,7 @@ internal static class ProbeCatalog
             new()
             {
                 Start = p => p.Start(),
-                AttachStrategy = p => p.AttachStrategy,
+                StrategyChoice = p => p.StrategyChoice,
                 Programs = p => p.GetProgramStatistics(),
                 Collector = (p, n) => new ProcessVmMetricsCollector(p, n),
                 Events = (p, hub) => [p.Allocations.Subscribe(hub.Observer<ProcessVmEvent>("vm_allocation", "process_vm"))],
@@ -59,7 +59,7 @@ internal static class ProbeCatalog
             new()
             {
                 Start = p => p.Start(),
-                AttachStrategy = p => p.AttachStrategy,
+                StrategyChoice = p => p.StrategyChoice,
                 Programs = p => p.GetProgramStatistics(),
                 Collector = (p, n) => new OomKillMetricsCollector(p, n),
                 Events = (p, hub) => [p.Kills.Subscribe(hub.Observer<OomKillEvent>("oom_kill", "oom_kill"))],
@@ -71,7 +71,7 @@ internal static class ProbeCatalog
             new()
             {
                 Start = p => p.Start(),
-                AttachStrategy = p => p.AttachStrategy,
+                StrategyChoice = p => p.StrategyChoice,
                 Programs = p => p.GetProgramStatistics(),
                 Collector = (p, n) => new BioLatencyMetricsCollector(p, n),
                 Events = (p, hub) => [p.SlowRequests.Subscribe(hub.Observer<SlowBlockIoEvent>("slow_block_io", "bio_latency"))],
@@ -83,7 +83,7 @@ internal static class ProbeCatalog
             new()
             {
                 Start = p => p.Start(),
-                AttachStrategy = p => p.AttachStrategy,
+                StrategyChoice = p => p.StrategyChoice,
                 Programs = p => p.GetProgramStatistics(),
                 Collector = (p, n) => new NapiMetricsCollector(p, n),
             }),
@@ -94,7 +94,7 @@ internal static class ProbeCatalog
             new()
             {
                 Start = p => p.Start(),
-                AttachStrategy = p => p.AttachStrategy,
+                StrategyChoice = p => p.StrategyChoice,
                 Programs = p => p.GetProgramStatistics(),
                 Collector = (p, n) => new FsLatencyMetricsCollector(p, n),
                 Events = (p, hub) => [p.SlowOperations.Subscribe(hub.Observer<SlowFsOperationEvent>("slow_fs_operation", "fs_latency"))],

@@ -10,7 +10,7 @@ namespace XMonitor.Agent.Probes;
 internal sealed record ProbeFunctions<TProbe>
 {
     public required Action<TProbe> Start { get; init; }
-    public required Func<TProbe, ProbeAttachStrategy?> AttachStrategy { get; init; }
+    public required Func<TProbe, ProbeStrategyChoice?> StrategyChoice { get; init; }
     public required Func<TProbe, IReadOnlyDictionary<string, BpfProgramStatistics>> Programs { get; init; }
     public required Func<TProbe, int, IBpfMetricsCollector> Collector { get; init; }
     public Func<TProbe, EventHub, IReadOnlyList<IDisposable>> Events { get; init; } = static (_, _) => [];
@@ -23,7 +23,7 @@ internal sealed class ProbeHandle<TProbe>(TProbe probe, ProbeFunctions<TProbe> f
 {
     private bool _started;
 
-    public ProbeAttachStrategy? AttachStrategy => functions.AttachStrategy(probe);
+    public ProbeStrategyChoice? StrategyChoice => functions.StrategyChoice(probe);
 
     public string? Note => _started ? functions.Note(probe) : null;
 

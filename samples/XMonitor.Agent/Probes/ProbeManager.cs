@@ -149,7 +149,7 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
             slot.StartedAt = DateTimeOffset.UtcNow;
             slot.State = ProbeState.Running;
             _logger.LogInformation("{Probe}: running ({Title}), attached with {Strategy}",
-                section.Name, definition.Title, Describe(handle.AttachStrategy));
+                section.Name, definition.Title, handle.StrategyChoice);
             if (handle.Note is { } note)
                 _logger.LogWarning("{Probe}: {Note}", section.Name, note);
         }
@@ -204,7 +204,8 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
         {
             var handle = State == ProbeState.Running ? Handle : null;
             return new ProbeStatus(
-                Section.Name, Section.Enabled, State, Describe(handle?.AttachStrategy), Error, handle?.Note,
+                Section.Name, Section.Enabled, State, Describe(handle?.StrategyChoice?.Strategy), handle?.StrategyChoice?.Name,
+                handle?.StrategyChoice?.Reason, [.. handle?.StrategyChoice?.Failures.Select(f => f.ToString()) ?? []], Error, handle?.Note,
                 handle?.Programs() ?? [], Section.Settings, StartedAt, Starts);
         }
     }

@@ -56,7 +56,10 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
     public BioLatencyOptions Options => _options.Clone();
 
     /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
+
+    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
+    public ProbeStrategyChoice? StrategyChoice { get; private set; }
 
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
     public bool IsRunning => _runner.IsRunning;
@@ -104,7 +107,17 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
     private ProbeSession Attach()
     {
         _runner.ThrowIfInvalid(_options.Validate());
-        var (strategy, reason) = ChooseStrategy();
+        var fallback = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.AttachStrategy, BioLatencyOptions.SupportedStrategies);
+        var (session, _, choice) = fallback.Attach(AttachWith);
+        StrategyChoice = choice;
+        _logger.LogInformation(
+            "Block I/O probe attached with {Strategy}; disks: {Disk}; histograms in {Unit}; slow-request threshold {Threshold}",
+            choice, _options.Disk ?? "all", _options.Unit, _options.SlowThreshold);
+        return session;
+    }
+
+    private ProbeSession AttachWith(ProbeAttachStrategy strategy)
+    {
         uint targetDev = 0;
         if (_options.Disk is { } disk)
         {
@@ -144,12 +157,8 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
             throw;
         }
 
-        AttachStrategy = strategy;
         _lastRead = Stopwatch.GetTimestamp();
         var skeleton = _skeleton;
-        _logger.LogInformation(
-            "Block I/O probe attached with {Strategy} ({Reason}); disks: {Disk}; histograms in {Unit}; slow-request threshold {Threshold}",
-            strategy.SectionName(), reason, _options.Disk ?? "all", _options.Unit, _options.SlowThreshold);
         return new ProbeSession(links, () =>
         {
             ring?.Dispose();
@@ -164,21 +173,6 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
                     _logger.LogWarning("Block I/O probe: the kernel dropped {Dropped} slow-request records because the ring buffer was full", dropped);
             },
         };
-    }
-
-    private (ProbeAttachStrategy Strategy, string Reason) ChooseStrategy()
-    {
-        if (_options.AttachStrategy is { } forced)
-        {
-            KernelFeatures.Require(forced.RequiredFeature(), Description);
-            return (forced, "forced by options");
-        }
-        foreach (var strategy in BioLatencyOptions.SupportedStrategies)
-        {
-            if (KernelFeatures.IsSupported(strategy.RequiredFeature()))
-                return (strategy, strategy == BioLatencyOptions.SupportedStrategies[0] ? "the kernel has BTF raw tracepoints" : "the kernel lacks tp_btf");
-        }
-        throw new BpfNotSupportedException(Description, "tp_btf or raw_tp", detail: KernelFeatures.Check(KernelFeature.RawTracepoint).Reason);
     }
 
     private static ulong Nanoseconds(TimeSpan value) => (ulong)value.Ticks * 100;

@@ -75,7 +75,10 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
     public CacheStatOptions Options => _options.Clone();
 
     /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
+
+    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
+    public ProbeStrategyChoice? StrategyChoice { get; private set; }
 
     /// <summary>The kernel functions or tracepoints the programs are attached to; empty until <see cref="Start"/> succeeded.</summary>
     public IReadOnlyList<string> AttachTargets { get; private set; } = [];
@@ -120,102 +123,70 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private ProbeSession Attach()
     {
         _runner.ThrowIfInvalid(_options.Validate());
+        StrategyFallback<ProbeAttachStrategy> candidates;
+        using (var open = CachestatSkeleton.Open())
+            candidates = Candidates(open, _options.AttachStrategy, _logger);
+        var (session, _, choice) = candidates.Attach(AttachWith);
+        StrategyChoice = choice;
+        _logger.LogInformation(
+            "CacheStat probe attached with {Strategy} to {Targets}; filter: {Filter}; every {Interval}, top {Top} processes",
+            choice, string.Join(", ", AttachTargets), _options.Filter, _options.Interval, _options.TopProcesses);
+        return session;
+    }
 
-        var (plan, reason, links) = LoadAndAttach();
-        var skeleton = _skeleton!;
+    /// <summary>
+    /// The forced strategy, or every strategy in order of preference whose kernel feature works and
+    /// whose kernel functions or tracepoints exist; those left out are named in the chosen one's reason.
+    /// </summary>
+    internal static StrategyFallback<ProbeAttachStrategy> Candidates(OpenCachestatSkeleton open, ProbeAttachStrategy? forced, ILogger logger)
+    {
+        var exists = TargetExists(open);
+        return StrategyFallback<ProbeAttachStrategy>.ForStrategies(Context, logger, forced, CacheStatOptions.SupportedStrategies,
+            s => CacheStatPlan.Resolve(open, s, exists(s), out var missing) is null ? $"no {s.SectionName()} targets: {missing}" : null);
+    }
+
+    /// <summary>How to tell whether a strategy's targets exist: kernel functions from kallsyms (read once), tracepoints from tracefs.</summary>
+    private static Func<ProbeAttachStrategy, Func<string, bool>> TargetExists(OpenCachestatSkeleton open)
+    {
+        var symbols = new Lazy<IReadOnlySet<string>>(() => KernelSymbols.SelectExisting(CacheStatPlan.KernelFunctionTargets(open)));
+        return strategy => strategy == ProbeAttachStrategy.BtfRawTracepoint ? TracepointExists : name => symbols.Value.Contains(name);
+    }
+
+    /// <summary>Loads and attaches <paramref name="strategy"/>'s programs, releasing what it made when that fails.</summary>
+    private ProbeSession AttachWith(ProbeAttachStrategy strategy)
+    {
+        var links = new List<BpfLink>();
+        try
+        {
+            using (var open = CachestatSkeleton.Open())
+            {
+                var plan = CacheStatPlan.Resolve(open, strategy, TargetExists(open)(strategy), out var missing)
+                    ?? throw new BpfNotSupportedException(Context, strategy.SectionName(), detail: missing);
+                Configure(open);
+                plan.Apply(open);
+                _skeleton = open.Load();
+                AttachTargets = plan.Targets;
+            }
+            foreach (var program in _skeleton.Object.Programs)
+            {
+                if (program.IsLoaded)
+                    links.Add(program.Attach());
+            }
+        }
+        catch
+        {
+            ProbeSession.ReleaseFailedAttach(links, _skeleton);
+            _skeleton = null;
+            AttachTargets = [];
+            throw;
+        }
+        var skeleton = _skeleton;
         var capacity = skeleton.ProcStatsMap.Map.MaxEntries;
         _keys = new uint[capacity];
         _values = new CachestatSkeleton.CachestatValue[capacity];
         _perCpu = new CachestatSkeleton.CachestatCounters[BpfMap.PossibleCpus];
-        AttachStrategy = plan.Strategy;
-        AttachTargets = plan.Targets;
         _lastRead = Stopwatch.GetTimestamp();
-        _logger.LogInformation(
-            "CacheStat probe attached with {Strategy} ({Reason}) to {Targets}; filter: {Filter}; every {Interval}, top {Top} processes",
-            plan.Strategy.SectionName(), reason, string.Join(", ", plan.Targets), _options.Filter, _options.Interval, _options.TopProcesses);
         return new ProbeSession(links, skeleton.Dispose, Publish) { Programs = skeleton.Object.Programs };
-    }
-
-    /// <summary>
-    /// Loads and attaches the chosen strategy's programs. Unforced, a strategy the kernel refuses at
-    /// load or attach (a function that cannot be traced, a verifier difference) is logged and the
-    /// next one tried, so the automatic choice falls back at run time too, not only by feature probe.
-    /// </summary>
-    private (CacheStatPlan Plan, string Reason, List<BpfLink> Links) LoadAndAttach()
-    {
-        var failed = new List<ProbeAttachStrategy>();
-        while (true)
-        {
-            using var open = CachestatSkeleton.Open();
-            var (plan, reason) = ChoosePlan(open, _options.AttachStrategy, failed);
-            var links = new List<BpfLink>();
-            try
-            {
-                Configure(open);
-                plan.Apply(open);
-                _skeleton = open.Load();
-                foreach (var program in _skeleton.Object.Programs)
-                {
-                    if (program.IsLoaded)
-                        links.Add(program.Attach());
-                }
-                return (plan, reason, links);
-            }
-            // The last strategy's own error is the one to surface: there is nothing to fall back to.
-            catch (BpfException e) when (_options.AttachStrategy is null && e is not BpfPermissionException && plan.Strategy != CacheStatOptions.SupportedStrategies[^1])
-            {
-                Release(links);
-                _logger.LogWarning(e, "CacheStat probe: {Strategy} failed to load or attach; trying the next strategy", plan.Strategy.SectionName());
-                failed.Add(plan.Strategy);
-            }
-            catch
-            {
-                Release(links);
-                throw;
-            }
-        }
-    }
-
-    private void Release(List<BpfLink> links)
-    {
-        ProbeSession.ReleaseFailedAttach(links, _skeleton);
-        _skeleton = null;
-    }
-
-    /// <summary>
-    /// The plan of the forced strategy, or of the first strategy in order of preference whose kernel
-    /// feature works and whose kernel functions or tracepoints exist, leaving out those in
-    /// <paramref name="failed"/>, with the reason for the log.
-    /// </summary>
-    internal static (CacheStatPlan Plan, string Reason) ChoosePlan(OpenCachestatSkeleton open, ProbeAttachStrategy? forced, IReadOnlyCollection<ProbeAttachStrategy> failed)
-    {
-        var symbols = new Lazy<IReadOnlySet<string>>(() => KernelSymbols.SelectExisting(CacheStatPlan.KernelFunctionTargets(open)));
-        Func<string, bool> Exists(ProbeAttachStrategy strategy) => strategy == ProbeAttachStrategy.BtfRawTracepoint
-            ? TracepointExists
-            : symbols.Value.Contains;
-
-        if (forced is { } strategy)
-        {
-            KernelFeatures.Require(strategy.RequiredFeature(), Context);
-            var plan = CacheStatPlan.Resolve(open, strategy, Exists(strategy), out var missing)
-                ?? throw new BpfNotSupportedException(Context, strategy.SectionName(), detail: missing);
-            return (plan, "forced by options");
-        }
-
-        var skipped = failed.Select(f => $"{f.SectionName()} failed to load or attach").ToList();
-        foreach (var candidate in CacheStatOptions.SupportedStrategies.Except(failed))
-        {
-            var status = KernelFeatures.Check(candidate.RequiredFeature());
-            if (!status.IsSupported)
-            {
-                skipped.Add($"no {candidate.SectionName()}: {status.Reason}");
-                continue;
-            }
-            if (CacheStatPlan.Resolve(open, candidate, Exists(candidate), out var missing) is { } plan)
-                return (plan, skipped.Count == 0 ? $"the kernel offers {candidate.SectionName()}" : string.Join("; ", skipped));
-            skipped.Add($"no {candidate.SectionName()} targets: {missing}");
-        }
-        throw new BpfNotSupportedException(Context, "fentry, kprobe or tp_btf", detail: string.Join("; ", skipped));
     }
 
     /// <summary>

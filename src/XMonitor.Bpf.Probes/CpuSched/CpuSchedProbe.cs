@@ -56,7 +56,10 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     public CpuSchedOptions Options => _options.Clone();
 
     /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
+
+    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
+    public ProbeStrategyChoice? StrategyChoice { get; private set; }
 
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
     public bool IsRunning => _runner.IsRunning;
@@ -112,7 +115,17 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
         var errors = _options.Validate();
         if (errors.Count > 0)
             throw new ArgumentException("invalid CPU scheduling probe options: " + string.Join("; ", errors), "options");
-        var (strategy, reason) = ChooseStrategy();
+        var fallback = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.AttachStrategy, CpuSchedOptions.SupportedStrategies, Unavailable);
+        var (session, _, choice) = fallback.Attach(AttachWith);
+        StrategyChoice = choice;
+        _logger.LogInformation(
+            "CPU scheduling probe attached with {Strategy}; filter: {Filter}; histograms per {Aggregation} in {Unit}; off-CPU threshold {OffCpu}, hung-task threshold {Hung}",
+            choice, _options.Filter, _options.Aggregation, _options.Unit, _options.OffCpuThreshold, _options.HungTaskThreshold);
+        return session;
+    }
+
+    private ProbeSession AttachWith(ProbeAttachStrategy strategy)
+    {
         var hierarchy = CgroupKeyHierarchy();
         var btf = strategy == ProbeAttachStrategy.BtfRawTracepoint;
         var offCpu = _options.OffCpuThreshold > TimeSpan.Zero || _options.HungTaskThreshold > TimeSpan.Zero;
@@ -165,14 +178,10 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
             throw;
         }
 
-        AttachStrategy = strategy;
         _links = links;
         _perCpu = new CpuschedSkeleton.XmHist[BpfMap.PossibleCpus];
         _lastRead = Stopwatch.GetTimestamp();
         var skeleton = _skeleton;
-        _logger.LogInformation(
-            "CPU scheduling probe attached with {Strategy} ({Reason}); filter: {Filter}; histograms per {Aggregation} in {Unit}; off-CPU threshold {OffCpu}, hung-task threshold {Hung}",
-            strategy.SectionName(), reason, _options.Filter, _options.Aggregation, _options.Unit, _options.OffCpuThreshold, _options.HungTaskThreshold);
         return new ProbeSession(links, () =>
         {
             ring?.Dispose();
@@ -193,28 +202,11 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
         };
     }
 
-    private (ProbeAttachStrategy Strategy, string Reason) ChooseStrategy()
-    {
-        if (_options.AttachStrategy is { } forced)
-        {
-            KernelFeatures.Require(forced.RequiredFeature(), Description);
-            if (forced == ProbeAttachStrategy.BtfRawTracepoint && !KernelFeatures.IsMapTypeSupported(BpfMapType.TaskStorage))
-                throw new BpfNotSupportedException(Description, "task-local storage (BPF_MAP_TYPE_TASK_STORAGE, Linux 5.11+)", detail: "the tp_btf programs keep their timestamps in task storage; use raw_tp");
-            return (forced, "forced by options");
-        }
-        if (KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint))
-        {
-            if (KernelFeatures.IsMapTypeSupported(BpfMapType.TaskStorage))
-                return (ProbeAttachStrategy.BtfRawTracepoint, "the kernel has BTF raw tracepoints and task storage");
-            if (KernelFeatures.IsSupported(KernelFeature.RawTracepoint))
-                return (ProbeAttachStrategy.RawTracepoint, "the kernel lacks task storage, which the tp_btf programs use");
-        }
-        else if (KernelFeatures.IsSupported(KernelFeature.RawTracepoint))
-        {
-            return (ProbeAttachStrategy.RawTracepoint, "the kernel lacks tp_btf");
-        }
-        throw new BpfNotSupportedException(Description, "tp_btf or raw_tp", detail: KernelFeatures.Check(KernelFeature.RawTracepoint).Reason);
-    }
+    /// <summary>Why the kernel cannot run <paramref name="strategy"/> although it has its attach kind, or null.</summary>
+    private static string? Unavailable(ProbeAttachStrategy strategy)
+        => strategy == ProbeAttachStrategy.BtfRawTracepoint && !KernelFeatures.IsMapTypeSupported(BpfMapType.TaskStorage)
+            ? "no task-local storage (BPF_MAP_TYPE_TASK_STORAGE, Linux 5.11+), where the tp_btf programs keep their timestamps"
+            : null;
 
     /// <summary>The hierarchy the kernel side takes cgroup ids from: the filter's, or cgroup v2.</summary>
     private CgroupHierarchy CgroupKeyHierarchy()

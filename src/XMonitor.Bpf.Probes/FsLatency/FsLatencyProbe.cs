@@ -76,7 +76,10 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     public FsLatencyOptions Options => _options.Clone();
 
     /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
+
+    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
+    public ProbeStrategyChoice? StrategyChoice { get; private set; }
 
     /// <summary>
     /// The file systems of the selected type mounted (one per device) when the probe started, or when
@@ -139,7 +142,20 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private ProbeSession Attach()
     {
         _runner.ThrowIfInvalid(_options.Validate());
-        var (strategy, reason) = ChooseStrategy();
+        var (session, _, choice) = Candidates().Attach(AttachWith);
+        StrategyChoice = choice;
+        _logger.LogInformation(
+            "File-system latency probe loaded for {Strategy} for {Type}; filter: {Filter}; slow-operation threshold {Threshold}",
+            choice, _options.FileSystemType, _options.Filter, _options.SlowThreshold);
+        if (_mounts.Count == 0)
+            _logger.LogWarning("File-system latency probe: no {Type} mount exists; nothing to report until one is mounted (nothing attached until then)", _options.FileSystemType);
+        else
+            _logger.LogInformation("File-system latency probe: programs attached, watching {Mounts}", string.Join("; ", _mounts));
+        return session;
+    }
+
+    private ProbeSession AttachWith(ProbeAttachStrategy strategy)
+    {
         var mounts = MountTable.Read(Selects);
         var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
 
@@ -177,17 +193,9 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
             throw;
         }
 
-        AttachStrategy = strategy;
         _links = links;
         _lastRead = Stopwatch.GetTimestamp();
         var skeleton = _skeleton;
-        _logger.LogInformation(
-            "File-system latency probe loaded for {Strategy} ({Reason}) for {Type}; filter: {Filter}; slow-operation threshold {Threshold}",
-            strategy.SectionName(), reason, _options.FileSystemType, _options.Filter, _options.SlowThreshold);
-        if (mounts.Count == 0)
-            _logger.LogWarning("File-system latency probe: no {Type} mount exists; nothing to report until one is mounted (nothing attached until then)", _options.FileSystemType);
-        else
-            _logger.LogInformation("File-system latency probe: programs attached, watching {Mounts}", string.Join("; ", mounts));
         return new ProbeSession(links, () =>
         {
             ring?.Dispose();
@@ -241,24 +249,17 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private static bool TracepointExists(string section)
         => KernelFeatures.TracefsPath is { } tracefs && Directory.Exists(Path.Combine(tracefs, "events", section["tp/".Length..]));
 
-    private (ProbeAttachStrategy Strategy, string Reason) ChooseStrategy()
+    private StrategyFallback<ProbeAttachStrategy> Candidates()
     {
-        if (_options.AttachStrategy is { } forced)
-        {
-            KernelFeatures.Require(forced.RequiredFeature(), Description);
-            return (forced, "forced by options");
-        }
-        if (!_options.IsNfs)
+        if (_options.AttachStrategy is null && !_options.IsNfs)
         {
             KernelFeatures.Require(KernelFeature.Tracepoint, Description);
-            return (ProbeAttachStrategy.Tracepoint, $"the function strategies are for NFS only, not {_options.FileSystemType}");
+            var tracepoints = new StrategyFallback<ProbeAttachStrategy>(Description, _logger);
+            tracepoints.Offer(ProbeAttachStrategy.Tracepoint, ProbeAttachStrategy.Tracepoint, $"the function strategies are for NFS only, not {_options.FileSystemType}");
+            return tracepoints;
         }
-        if (KernelFeatures.IsSupported(KernelFeature.Fentry) && NfsModuleLoaded())
-            return (ProbeAttachStrategy.Fentry, "the kernel has fentry and the nfs module is loaded");
-        if (KernelFeatures.IsSupported(KernelFeature.Kprobe))
-            return (ProbeAttachStrategy.Kprobe, KernelFeatures.IsSupported(KernelFeature.Fentry) ? "the nfs module is not loaded, which fentry needs" : "the kernel lacks fentry");
-        KernelFeatures.Require(KernelFeature.Tracepoint, Description);
-        return (ProbeAttachStrategy.Tracepoint, "the kernel has neither fentry nor kprobes");
+        return StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.AttachStrategy, FsLatencyOptions.SupportedStrategies,
+            s => s == ProbeAttachStrategy.Fentry && !NfsModuleLoaded() ? "the nfs module is not loaded, and fentry finds its functions in the module's BTF" : null);
     }
 
     /// <summary>fentry finds nfs_file_read and the others in the nfs module's BTF, so the module must be there (or built in).</summary>

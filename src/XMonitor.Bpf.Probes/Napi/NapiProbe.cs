@@ -45,7 +45,10 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
     public NapiOptions Options => _options.Clone();
 
     /// <summary>The strategy the poll counters were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
+
+    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
+    public ProbeStrategyChoice? StrategyChoice { get; private set; }
 
     /// <summary>
     /// The strategy the poll timing was attached with: <see cref="ProbeAttachStrategy.Fentry"/>,
@@ -102,9 +105,28 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private ProbeSession Attach()
     {
         _runner.ThrowIfInvalid(_options.Validate());
-        var (strategy, reason) = ChooseStrategy();
-        ProbeAttachStrategy? timing = _options.MeasurePollTime ? ChooseTiming() : null;
+        var counters = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.AttachStrategy, NapiOptions.SupportedStrategies);
+        var timings = _options.MeasurePollTime
+            ? StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, forced: null, NapiOptions.TimingStrategies)
+            : null;
+        var (session, (_, timing), choice) = counters.With(timings).Attach(plan => AttachWith(plan.First, plan.Second));
+        StrategyChoice = choice;
+        PollTimeStrategy = timing;
+        _logger.LogInformation(
+            "NAPI probe attached with {Strategy}; poll time: {Timing}; network namespace {Netns}, interface index {Ifindex} (0: all)",
+            choice,
+            timing switch
+            {
+                null => "off",
+                ProbeAttachStrategy.Tracepoint => "NET_RX softirq tracepoints (approximate: kprobes and fentry are not available)",
+                { } t => $"{t.SectionName()} on __napi_poll (exact)",
+            },
+            _options.NetworkNamespace, _options.InterfaceIndex);
+        return session;
+    }
 
+    private ProbeSession AttachWith(ProbeAttachStrategy strategy, ProbeAttachStrategy? timing)
+    {
         var links = new List<BpfLink>();
         try
         {
@@ -136,46 +158,9 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
             throw;
         }
 
-        AttachStrategy = strategy;
-        PollTimeStrategy = timing;
         _lastRead = Stopwatch.GetTimestamp();
         var skeleton = _skeleton;
-        _logger.LogInformation(
-            "NAPI probe attached with {Strategy} ({Reason}); poll time: {Timing}; network namespace {Netns}, interface index {Ifindex} (0: all)",
-            strategy.SectionName(), reason,
-            timing switch
-            {
-                null => "off",
-                ProbeAttachStrategy.Tracepoint => "NET_RX softirq tracepoints (approximate: kprobes and fentry are not available)",
-                { } t => $"{t.SectionName()} on __napi_poll (exact)",
-            },
-            _options.NetworkNamespace, _options.InterfaceIndex);
         return new ProbeSession(links, skeleton.Dispose, () => _samples.Publish(ReadSample()));
-    }
-
-    private (ProbeAttachStrategy Strategy, string Reason) ChooseStrategy()
-    {
-        if (_options.AttachStrategy is { } forced)
-        {
-            KernelFeatures.Require(forced.RequiredFeature(), Description);
-            return (forced, "forced by options");
-        }
-        foreach (var strategy in NapiOptions.SupportedStrategies)
-        {
-            if (KernelFeatures.IsSupported(strategy.RequiredFeature()))
-                return (strategy, strategy == NapiOptions.SupportedStrategies[0] ? "the kernel has BTF raw tracepoints" : "the kernel lacks tp_btf");
-        }
-        throw new BpfNotSupportedException(Description, "tp_btf or tracepoints", detail: KernelFeatures.Check(KernelFeature.Tracepoint).Reason);
-    }
-
-    private static ProbeAttachStrategy ChooseTiming()
-    {
-        foreach (var strategy in NapiOptions.TimingStrategies)
-        {
-            if (KernelFeatures.IsSupported(strategy.RequiredFeature()))
-                return strategy;
-        }
-        throw new BpfNotSupportedException($"{Description} poll timing", "fentry, kprobe or tracepoints", detail: KernelFeatures.Check(KernelFeature.Tracepoint).Reason);
     }
 
     private NapiSample ReadSample()

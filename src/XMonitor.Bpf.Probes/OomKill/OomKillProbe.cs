@@ -50,7 +50,10 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
     /// How <c>oom:mark_victim</c> is hooked: <see cref="ProbeAttachStrategy.BtfRawTracepoint"/> or
     /// <see cref="ProbeAttachStrategy.Tracepoint"/>; null until <see cref="Start"/> succeeded.
     /// </summary>
-    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
+
+    /// <summary>The strategies of both hooks (<c>tp_btf+fentry</c>), why they were chosen and those that failed before; null until <see cref="Start"/> succeeded.</summary>
+    public ProbeStrategyChoice? StrategyChoice { get; private set; }
 
     /// <summary>
     /// How <c>oom_kill_process()</c> is hooked to read the kernel's <c>oom_control</c>:
@@ -114,10 +117,19 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
     {
         _runner.ThrowIfInvalid(_options.Validate());
 
-        using var btf = OpenKernelBtf();
-        var (victim, victimReason) = ChooseVictimStrategy(btf);
-        var (control, controlReason) = ChooseOomControlStrategy(btf);
         var paths = _options.ResolveCgroupPaths ? MemoryCgroupPaths.Find() : null;
+        var (session, (_, control), choice) = Candidates().Attach(plan => AttachWith(plan.Victim, plan.Control));
+        StrategyChoice = choice;
+        OomControlStrategy = control;
+        _paths = paths;
+        _logger.LogInformation(
+            "OOM kill probe attached: mark_victim and oom_kill_process() with {Strategy}; oom_kill_process() {Control}; memory cgroups under {Root}",
+            choice, control is null ? "not hooked, constraint inferred" : "hooked", _paths?.Root ?? "(not resolved)");
+        return session;
+    }
+
+    private ProbeSession AttachWith(ProbeAttachStrategy victim, ProbeAttachStrategy? control)
+    {
         var links = new List<BpfLink>();
         BpfRingBuffer<OomkillSkeleton.OomkillEvent> ring;
         try
@@ -130,13 +142,6 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
             ProbeSession.ReleaseFailedAttach(links, _skeleton);
             throw;
         }
-        AttachStrategy = victim;
-        OomControlStrategy = control;
-        _paths = paths;
-        _logger.LogInformation(
-            "OOM kill probe attached: mark_victim with {Strategy} ({Reason}); oom_kill_process() {Control} ({ControlReason}); memory cgroups under {Root}",
-            victim.SectionName(), victimReason, control is { } c ? "with " + c.SectionName() : "not hooked, constraint inferred",
-            controlReason, _paths?.Root ?? "(not resolved)");
         var skeleton = _skeleton;
         return new ProbeSession(links, () =>
         {
@@ -188,7 +193,26 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
         return btf.GetKind(target) is BtfKind.Struct or BtfKind.Union && btf.GetName(target) == "task_struct";
     }
 
-    private (ProbeAttachStrategy Strategy, string Reason) ChooseVictimStrategy(KernelBtf? btf)
+    /// <summary>
+    /// Every pair of a mark_victim strategy and an oom_kill_process() hook (or none) the kernel offers,
+    /// the hook varying fastest: a hook the kernel refuses falls back to the next hook, then to none.
+    /// </summary>
+    private StrategyFallback<(ProbeAttachStrategy Victim, ProbeAttachStrategy? Control)> Candidates()
+    {
+        using var btf = OpenKernelBtf();
+        var candidates = new StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)>(Context, _logger);
+        foreach (var (victim, victimWhy) in VictimStrategies(btf, candidates))
+        {
+            foreach (var (control, controlWhy) in ControlStrategies(btf, candidates))
+            {
+                var name = control is { } c ? $"{victim.SectionName()}+{c.SectionName()}" : victim.SectionName();
+                candidates.Offer((victim, control), victim, $"{victimWhy}; {controlWhy}", name);
+            }
+        }
+        return candidates;
+    }
+
+    private List<(ProbeAttachStrategy Strategy, string Why)> VictimStrategies(KernelBtf? btf, StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)> candidates)
     {
         const string passesTask = "the kernel's mark_victim passes the victim's task_struct (6.8+)";
         if (_options.AttachStrategy is { } forced)
@@ -197,17 +221,21 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
             if (forced == ProbeAttachStrategy.BtfRawTracepoint && !MarkVictimPassesTask(btf))
                 throw new BpfNotSupportedException(Context, "tp_btf/mark_victim with the victim's task_struct",
                     detail: "kernels before 6.8 pass only the pid to oom:mark_victim; use the tp strategy there");
-            return (forced, "forced by options");
+            return [(forced, "forced by options")];
         }
-        if (KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint) && MarkVictimPassesTask(btf))
-            return (ProbeAttachStrategy.BtfRawTracepoint, passesTask);
+        var victims = new List<(ProbeAttachStrategy, string)>();
+        if (!KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint))
+            candidates.NotOffered("tp_btf", "the kernel lacks tp_btf");
+        else if (!MarkVictimPassesTask(btf))
+            candidates.NotOffered("tp_btf", "the kernel's mark_victim passes only the pid (before 6.8)");
+        else
+            victims.Add((ProbeAttachStrategy.BtfRawTracepoint, passesTask));
         KernelFeatures.Require(KernelFeature.Tracepoint, Context);
-        return (ProbeAttachStrategy.Tracepoint, KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint)
-            ? "the kernel's mark_victim passes only the pid (before 6.8)"
-            : "the kernel lacks tp_btf");
+        victims.Add((ProbeAttachStrategy.Tracepoint, "mark_victim as a tracepoint"));
+        return victims;
     }
 
-    private (ProbeAttachStrategy? Strategy, string Reason) ChooseOomControlStrategy(KernelBtf? btf)
+    private List<(ProbeAttachStrategy? Strategy, string Why)> ControlStrategies(KernelBtf? btf, StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)> candidates)
     {
         if (_options.OomControlStrategy is { } forced)
         {
@@ -215,23 +243,20 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
             var (found, why) = HasOomKillFunction(forced, btf);
             if (!found)
                 throw new BpfNotSupportedException(Context, $"{forced.SectionName()}/{OomKillFunction}", detail: why);
-            return (forced, "forced by options");
+            return [(forced, "oom_kill_process() hook forced by options")];
         }
-        var reasons = new List<string>();
+        var controls = new List<(ProbeAttachStrategy?, string)>();
         foreach (var strategy in OomKillOptions.OomControlStrategies)
         {
             var feature = KernelFeatures.Check(strategy.RequiredFeature());
-            if (!feature.IsSupported)
-            {
-                reasons.Add($"no {strategy.SectionName()}: {feature.Reason}");
-                continue;
-            }
-            var (found, why) = HasOomKillFunction(strategy, btf);
+            var (found, why) = feature.IsSupported ? HasOomKillFunction(strategy, btf) : (false, feature.Reason);
             if (found)
-                return (strategy, $"the kernel has {strategy.SectionName()}");
-            reasons.Add(why);
+                controls.Add((strategy, $"oom_kill_process() with {strategy.SectionName()}"));
+            else
+                candidates.NotOffered($"{strategy.SectionName()} on {OomKillFunction}", why);
         }
-        return (null, string.Join("; ", reasons));
+        controls.Add((null, "oom_kill_process() not hooked, the constraint inferred"));
+        return controls;
     }
 
     /// <summary>Whether the function can be hooked: fentry needs its BTF, a kprobe its symbol (it may be inlined or renamed by the compiler).</summary>

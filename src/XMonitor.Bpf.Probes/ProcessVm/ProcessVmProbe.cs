@@ -66,7 +66,10 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
     /// tracepoints), <see cref="ProbeAttachStrategy.Fentry"/> or <see cref="ProbeAttachStrategy.Kprobe"/>;
     /// null until <see cref="Start"/> succeeded.
     /// </summary>
-    public ProbeAttachStrategy? AttachStrategy { get; private set; }
+    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
+
+    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
+    public ProbeStrategyChoice? StrategyChoice { get; private set; }
 
     /// <summary>Whether unmapped ranges are classified by looking the process's VMAs up (true) or from the mappings the probe remembered (false); null before <see cref="Start"/>.</summary>
     public bool? UsesVmaLookup { get; private set; }
@@ -128,7 +131,18 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
     {
         _runner.ThrowIfInvalid(_options.Validate());
 
-        var (strategy, vmaLookup, reason) = ChooseStrategy();
+        var (session, (strategy, vmaLookup), choice) = Candidates().Attach(plan => AttachWith(plan.Strategy, plan.VmaLookup));
+        StrategyChoice = choice;
+        UsesVmaLookup = vmaLookup;
+        _logger.LogInformation(
+            "Process VM probe attached: mmap/munmap with {Strategy}, unmaps classified by {Classification}; filter: {Filter}; sample every {Interval}; allocation events {Events}",
+            choice, vmaLookup ? "VMA lookup" : "remembered ranges", _options.Filter, _options.Interval,
+            _options.AllocationThresholdBytes > 0 ? $"from {_options.AllocationThresholdBytes} bytes" : "off");
+        return session;
+    }
+
+    private ProbeSession AttachWith(ProbeAttachStrategy strategy, bool vmaLookup)
+    {
         var links = new List<BpfLink>();
         BpfRingBuffer<ProcessvmSkeleton.ProcessvmEvent>? ring = null;
         try
@@ -142,13 +156,7 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
             ProbeSession.ReleaseFailedAttach(links, _skeleton);
             throw;
         }
-        AttachStrategy = strategy;
-        UsesVmaLookup = vmaLookup;
         _lastPublished = Stopwatch.GetTimestamp();
-        _logger.LogInformation(
-            "Process VM probe attached: mmap/munmap with {Strategy}, unmaps classified by {Classification} ({Reason}); filter: {Filter}; sample every {Interval}; allocation events {Events}",
-            strategy.SectionName(), vmaLookup ? "VMA lookup" : "remembered ranges", reason, _options.Filter, _options.Interval,
-            _options.AllocationThresholdBytes > 0 ? $"from {_options.AllocationThresholdBytes} bytes" : "off");
         var skeleton = _skeleton!;
         return new ProbeSession(links, () =>
         {
@@ -167,11 +175,12 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
         };
     }
 
-    private (ProbeAttachStrategy Strategy, bool VmaLookup, string Reason) ChooseStrategy()
+    private StrategyFallback<(ProbeAttachStrategy Strategy, bool VmaLookup)> Candidates()
     {
         // mremap, brk, exit and exec are tracepoints in every set.
         KernelFeatures.Require(KernelFeature.Tracepoint, Context);
         var findVma = KernelFeatures.IsHelperSupported(BpfProgramType.Tracepoint, BpfFuncFindVma);
+        var candidates = new StrategyFallback<(ProbeAttachStrategy, bool)>(Context, _logger);
         if (_options.AttachStrategy is { } forced)
         {
             if (forced == ProbeAttachStrategy.Tracepoint)
@@ -179,7 +188,8 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
                 var lookup = _options.VmaLookup ?? findVma;
                 if (lookup && !findVma)
                     throw new BpfNotSupportedException(Context, "bpf_find_vma (kernel 5.17+)", detail: "VmaLookup needs it; set VmaLookup = false to classify unmaps from remembered ranges");
-                return (forced, lookup, "forced by options");
+                candidates.Force((forced, lookup), forced);
+                return candidates;
             }
             KernelFeatures.Require(forced.RequiredFeature(), Context);
             // fexit reads the return value with bpf_get_func_ret, which came with bpf_find_vma in 5.17.
@@ -187,22 +197,27 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
                 throw new BpfNotSupportedException(Context, "fexit with bpf_get_func_ret (kernel 5.17+)", detail: "use the kprobe or tp strategy on this kernel");
             if (MissingFunction(forced) is { } missing)
                 throw new BpfNotSupportedException(Context, $"{forced.SectionName()}/{missing}", detail: $"the kernel has no hookable {missing} (inlined or renamed)");
-            return (forced, false, "forced by options");
+            candidates.Force((forced, false), forced);
+            return candidates;
         }
         if (_options.VmaLookup != false && findVma)
-            return (ProbeAttachStrategy.Tracepoint, true, "the kernel has bpf_find_vma: syscall tracepoints with VMA lookup are the cheapest exact choice");
-        if (_options.VmaLookup == true)
+            candidates.Offer((ProbeAttachStrategy.Tracepoint, true), ProbeAttachStrategy.Tracepoint, "the kernel has bpf_find_vma: syscall tracepoints with VMA lookup are the cheapest exact choice", "tp+find_vma");
+        else if (_options.VmaLookup == true)
             throw new BpfNotSupportedException(Context, "bpf_find_vma (kernel 5.17+)", detail: "VmaLookup needs it; set VmaLookup = false or leave it unset");
-        var reasons = new List<string> { findVma ? "VMA lookup turned off" : "no bpf_find_vma (before 5.17)" };
+        else
+            candidates.NotOffered("tp+find_vma", findVma ? "VMA lookup turned off" : "no bpf_find_vma (before 5.17)");
+        if (_options.VmaLookup == true)
+            return candidates;
         // Without VMA lookup every strategy costs the same range walks; fentry (which needs 5.17
         // anyway) is out, and kprobes see the kernel's own mappings (shmat) that syscalls do not.
         if (KernelFeatures.Check(KernelFeature.Kprobe) is { IsSupported: false } kprobe)
-            reasons.Add($"no kprobes: {kprobe.Reason}");
+            candidates.NotOffered("kprobe", kprobe.Reason);
         else if (MissingFunction(ProbeAttachStrategy.Kprobe) is { } missing)
-            reasons.Add($"no kprobe on {missing}");
+            candidates.NotOffered("kprobe", $"no kprobe on {missing}");
         else
-            return (ProbeAttachStrategy.Kprobe, false, string.Join("; ", reasons) + "; kprobes on do_mmap and __vm_munmap also see the kernel's own mappings");
-        return (ProbeAttachStrategy.Tracepoint, false, string.Join("; ", reasons));
+            candidates.Offer((ProbeAttachStrategy.Kprobe, false), ProbeAttachStrategy.Kprobe, "kprobes on do_mmap and __vm_munmap also see the kernel's own mappings");
+        candidates.Offer((ProbeAttachStrategy.Tracepoint, false), ProbeAttachStrategy.Tracepoint, "syscall tracepoints with remembered ranges");
+        return candidates;
     }
 
     /// <summary>The first hooked function the strategy cannot attach to: fentry needs its BTF, a kprobe its symbol.</summary>
