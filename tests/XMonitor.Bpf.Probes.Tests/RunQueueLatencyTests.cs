@@ -51,7 +51,9 @@ public sealed class RunQueueLatencyTests(ITestOutputHelper output)
         // tp_btf keeps a new task's first wait in an array slot, raw_tp in its hash map: attached at
         // once, with the same filter, they see the same tracepoint hits and must count the same
         // latencies. Each created thread's first run is one; the joins add up to one more each
-        // (when the main thread had to sleep for the thread's exit), the stdin read one.
+        // (when the main thread had to sleep for the thread's exit), the stdin read one; a thread
+        // preempted while runnable waits once more (a slow CPU, such as the kernel matrix's
+        // emulated one, preempts more: up to 601 seen there for 200 threads).
         const int count = 200;
         using var workload = Workload.Start("threads", $"{count}");
         using var btf = Run(ProbeAttachStrategy.BtfRawTracepoint);
@@ -62,7 +64,7 @@ public sealed class RunQueueLatencyTests(ITestOutputHelper output)
         var fromBtf = Assert.Single(btf.Stop().Histograms).Cumulative.Count;
         var fromRaw = Assert.Single(raw.Stop().Histograms).Cumulative.Count;
         output.WriteLine($"{count} threads: tp_btf {fromBtf} latencies, raw_tp {fromRaw}");
-        Assert.InRange((long)fromBtf, count, (2 * count) + 1 + (count * 15 / 100));
+        Assert.InRange((long)fromBtf, count, 4 * count);
         // Identical streams of events give identical counts; 2 covers the one reading each probe
         // might take a few microseconds apart from the other around the workload's last wakeup.
         Assert.InRange((long)fromBtf - (long)fromRaw, -2, 2);

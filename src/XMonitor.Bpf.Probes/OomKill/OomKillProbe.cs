@@ -201,9 +201,10 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
     {
         using var btf = OpenKernelBtf();
         var candidates = new StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)>(Context, _logger);
+        var controls = ControlStrategies(btf, candidates);
         foreach (var (victim, victimWhy) in VictimStrategies(btf, candidates))
         {
-            foreach (var (control, controlWhy) in ControlStrategies(btf, candidates))
+            foreach (var (control, controlWhy) in controls)
             {
                 var name = control is { } c ? $"{victim.SectionName()}+{c.SectionName()}" : victim.SectionName();
                 candidates.Offer((victim, control), victim, $"{victimWhy}; {controlWhy}", name);

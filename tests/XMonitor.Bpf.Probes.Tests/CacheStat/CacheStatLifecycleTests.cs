@@ -12,9 +12,10 @@ public sealed class CacheStatLifecycleTests
         Assert.NotNull(recorder.Samples.WaitFor(_ => recorder.Samples.Items.Count >= 5, TimeSpan.FromSeconds(5)));
         var samples = recorder.Stop();
         Assert.False(recorder.Probe.IsRunning);
+        var expected = KernelStrategies.FirstOffered(ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.BtfRawTracepoint);
         Assert.All(samples, s =>
         {
-            Assert.Equal(ProbeAttachStrategy.BtfRawTracepoint, s.AttachStrategy);
+            Assert.Equal(expected, s.AttachStrategy);
             Assert.True(s.CachedBytes > 0);
             Assert.True(s.Processes.Count <= 10);
         });

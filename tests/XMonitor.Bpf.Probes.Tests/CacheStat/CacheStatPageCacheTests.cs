@@ -75,6 +75,52 @@ public sealed class CacheStatPageCacheTests(PageCacheFiles files, ITestOutputHel
         Assert.True(hit.HitRatio > 0.99, $"hot read hit ratio {hit.HitRatio}");
     }
 
+    /// <summary>Each strategy forced, where the kernel offers it: the kernel matrix's guests run fentry and kprobes, this VM tp_btf.</summary>
+    [Theory]
+    [InlineData(ProbeAttachStrategy.Fentry)]
+    [InlineData(ProbeAttachStrategy.Kprobe)]
+    [InlineData(ProbeAttachStrategy.BtfRawTracepoint)]
+    public void ColdThenHotRead_EveryStrategyTheKernelOffers_CountsEveryPage(ProbeAttachStrategy strategy)
+    {
+        BpfEnvironment.Require();
+        if (!KernelStrategies.Offers(strategy))
+            Assert.Skip($"the kernel does not offer {strategy.SectionName()}");
+        using (var probe = new CacheStatProbe(new CacheStatOptions { AttachStrategy = strategy }))
+        {
+            try
+            {
+                probe.Start();
+            }
+            catch (BpfNotSupportedException e)
+            {
+                // Debian's 6.1 has the attach kind but not every tracepoint the tp_btf programs need.
+                Assert.Skip(e.Message);
+            }
+        }
+        DropCaches();
+        IReadOnlyList<CacheStatSample> cold, hot;
+        int coldPid, hotPid;
+        using (var whole = ProbeRecorder.SingleInterval(strategy: strategy))
+        {
+            coldPid = ProbeRecorder.RunDd($"if={files.Large}", "of=/dev/null", "bs=1M");
+            cold = whole.Stop();
+            Assert.Equal(strategy, whole.Probe.AttachStrategy);
+        }
+        using (var whole = ProbeRecorder.SingleInterval(strategy: strategy))
+        {
+            hotPid = ProbeRecorder.RunDd($"if={files.Large}", "of=/dev/null", "bs=1M");
+            hot = whole.Stop();
+        }
+        var miss = ProbeRecorder.CountsOf(cold, coldPid);
+        var hit = ProbeRecorder.CountsOf(hot, hotPid);
+        output.WriteLine($"{strategy.SectionName()}: cold misses {miss.Misses} hits {miss.Hits}; hot hits {hit.Hits} misses {hit.Misses}");
+        // One unit is a page with tp_btf, one call (a page or a folio) with fentry and kprobes; ext4
+        // caches single-page folios on the kernels tested, so both count pages.
+        AssertNear(LargePages, miss.Misses, $"{strategy.SectionName()} cold read misses");
+        AssertNear(LargePages, hit.Hits, $"{strategy.SectionName()} hot read hits");
+        Assert.True(hit.Misses < LargePages / 100, $"{strategy.SectionName()} hot read: {hit.Misses} misses");
+    }
+
     [Fact]
     public void Write_DirtiesEveryPage()
     {
@@ -126,7 +172,9 @@ public sealed class CacheStatPageCacheTests(PageCacheFiles files, ITestOutputHel
 
         AssertNear(LargePages, l.Misses, "the 256 MiB reader's misses");
         AssertNear(MediumPages, m.Misses, "the 64 MiB reader's misses");
-        Assert.True((self?.Accesses ?? 0) < MediumPages / 100, "the test process itself read next to nothing");
+        // Next to nothing of the 80,000 pages read: the runtime's own reads (/proc, assemblies), which
+        // the function strategies count call by call (188 accesses seen with fentry on 6.12).
+        Assert.True((self?.Accesses ?? 0) < MediumPages / 50, $"the test process itself read next to nothing ({self?.Accesses ?? 0} accesses)");
 
         // A probe filtered to the test process lists no dd, but its system line still counts both reads.
         var filtered = Assert.Single(own);

@@ -131,12 +131,15 @@ public sealed class CacheStatStrategyTests
     public void Auto_ReasonNamesWhatWasSkipped()
     {
         BpfEnvironment.Require();
-        using var open = CachestatSkeleton.Open();
-        var (plan, reason) = CacheStatProbe.ChoosePlan(open, forced: null, failed: []);
-        if (plan.Strategy == ProbeAttachStrategy.BtfRawTracepoint)
+        using var probe = new CacheStatProbe(new CacheStatOptions());
+        probe.Start();
+        var choice = probe.StrategyChoice!;
+        Assert.Equal(choice.Strategy, probe.AttachStrategy);
+        Assert.Empty(choice.Failures);
+        if (choice.Strategy == ProbeAttachStrategy.BtfRawTracepoint)
         {
-            Assert.Contains("no fentry", reason);
-            Assert.Contains("no kprobe", reason);
+            Assert.Contains("no fentry", choice.Reason);
+            Assert.Contains("no kprobe", choice.Reason);
         }
     }
 }

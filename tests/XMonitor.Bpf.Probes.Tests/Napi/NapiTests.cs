@@ -62,12 +62,17 @@ public sealed class NapiTests(ITestOutputHelper output)
             Assert.Null(instance.PollTimeCumulative);
             return;
         }
-        // Here (no kprobes, no fentry) the softirq strategy: every poll of veth runs in NET_RX.
-        Assert.Equal(ProbeAttachStrategy.Tracepoint, probe.PollTimeStrategy);
-        Assert.True(probe.PollTimeIsApproximate);
+        // fentry or kprobes on __napi_poll where the kernel has them; else (this VM) the softirq
+        // strategy: every poll of veth runs in NET_RX.
+        var timing = KernelStrategies.FirstOffered(ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.Tracepoint);
+        Assert.Equal(timing, probe.PollTimeStrategy);
+        Assert.Equal(timing == ProbeAttachStrategy.Tracepoint, probe.PollTimeIsApproximate);
         var time = instance.PollTimeCumulative!;
         output.WriteLine($"poll time: {time}");
-        Assert.InRange(time.Count, c.Polls * 9 / 10, c.Polls);
+        // fentry and kprobes time each __napi_poll; the counters and the timing attach one after the
+        // other, so a poll or two at the edges may be seen by one and not the other (20,005 timed
+        // of 20,004 counted seen on 6.1).
+        Assert.InRange(time.Count, c.Polls * 9 / 10, c.Polls + 2);
         Assert.InRange(time.Mean, 100, 10_000_000);
     }
 

@@ -9,13 +9,32 @@ public sealed class OomKillTests(ITestOutputHelper output)
     private const long Limit = 64L << 20;
     private const int OomScoreAdjust = 500;
 
-    [Fact]
-    public void AMemoryCgroupOomKillIsReportedWithTheVictimItsCgroupAndWhatItHeld()
+    /// <summary>The automatic choice, then each hook forced: mark_victim's two strategies, oom_kill_process()'s two.</summary>
+    public static TheoryData<ProbeAttachStrategy?, ProbeAttachStrategy?> Strategies => new()
+    {
+        { null, null },
+        { ProbeAttachStrategy.Tracepoint, null },
+        { ProbeAttachStrategy.BtfRawTracepoint, null },
+        { null, ProbeAttachStrategy.Fentry },
+        { null, ProbeAttachStrategy.Kprobe },
+    };
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void AMemoryCgroupOomKillIsReportedWithTheVictimItsCgroupAndWhatItHeld(ProbeAttachStrategy? victimStrategy, ProbeAttachStrategy? controlStrategy)
     {
         BpfEnvironment.Require();
-        if (Cgroups.MemoryV1Root is not { } root)
+        if (victimStrategy == ProbeAttachStrategy.BtfRawTracepoint && !MarkVictimPassesTask())
+            Assert.Skip("mark_victim passes the victim's task_struct, which tp_btf needs, from 6.8 on (or where backported)");
+        if (controlStrategy is { } forced && !KernelStrategies.Offers(forced))
+            Assert.Skip($"the kernel does not offer {forced.SectionName()}");
+        // A cgroup v1 memory controller where one is mounted (the hybrid layout), else cgroup v2 (memory.max).
+        var (root, limitFile) = Cgroups.MemoryV1Root is { } v1 ? (v1, "memory.limit_in_bytes")
+            : Cgroups.V2Root is { } v2 && File.ReadAllText(Path.Combine(v2, "cgroup.subtree_control")).Split(' ', '\n').Contains("memory") ? (v2, "memory.max")
+            : (null, null);
+        if (root is null)
         {
-            Assert.Skip("no cgroup v1 memory controller mounted here");
+            Assert.Skip("no memory controller: neither a cgroup v1 memory mount nor memory in cgroup v2's subtree_control");
             return;
         }
         var hog = NativeProgram.Build("memhog.c", "xmon-memhog");
@@ -24,13 +43,17 @@ public sealed class OomKillTests(ITestOutputHelper output)
         Process? victim = null;
         try
         {
-            File.WriteAllText(Path.Combine(dir, "memory.limit_in_bytes"), $"{Limit}\n");
+            File.WriteAllText(Path.Combine(dir, limitFile!), $"{Limit}\n");
             var id = Cgroups.Inode(dir);
-            using var probe = new OomKillProbe(new OomKillOptions());
+            using var probe = new OomKillProbe(new OomKillOptions { AttachStrategy = victimStrategy, OomControlStrategy = controlStrategy });
             var kills = new Collector<OomKillEvent>();
             probe.Kills.Subscribe(kills);
             probe.Start();
-            output.WriteLine($"strategy {probe.AttachStrategy}, oom_control {probe.OomControlStrategy?.ToString() ?? "none"}");
+            output.WriteLine($"strategy {probe.StrategyChoice}");
+            if (victimStrategy is { } victimForced)
+                Assert.Equal(victimForced, probe.AttachStrategy);
+            if (controlStrategy is { } controlForced)
+                Assert.Equal(controlForced, probe.OomControlStrategy);
 
             // The shell moves itself into the cgroup and then becomes the hog: every byte it touches is charged there.
             var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -116,7 +139,7 @@ public sealed class OomKillTests(ITestOutputHelper output)
         BpfEnvironment.Require();
         using var probe = new OomKillProbe(new OomKillOptions());
         probe.Start();
-        var expectedVictim = KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint) && Environment.OSVersion.Version >= new Version(6, 8)
+        var expectedVictim = KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint) && MarkVictimPassesTask()
             ? ProbeAttachStrategy.BtfRawTracepoint
             : ProbeAttachStrategy.Tracepoint;
         Assert.Equal(expectedVictim, probe.AttachStrategy);
@@ -148,6 +171,14 @@ public sealed class OomKillTests(ITestOutputHelper output)
         Assert.Equal(ProbeAttachStrategy.Tracepoint, probe.AttachStrategy);
         Assert.Contains("tp_mark_victim", probe.GetProgramStatistics().Keys);
     }
+
+    /// <summary>
+    /// Whether oom:mark_victim is the 6.8 version, which passes the task (and records its comm): its
+    /// tracefs format says so independently of the BTF the probe checks. Debian's 6.1 has it backported.
+    /// </summary>
+    private static bool MarkVictimPassesTask()
+        => KernelFeatures.TracefsPath is { } tracefs
+            && File.ReadAllText(Path.Combine(tracefs, "events", "oom", "mark_victim", "format")).Contains("comm", StringComparison.Ordinal);
 
     [Fact]
     public void TheKernelSidesEnumsHaveThePublicValues()
