@@ -24,7 +24,8 @@
  *             probe resolves and prefilled by user space from
  *             /proc/self/mountinfo (failed stats are not seen).
  *   kprobe_*  kprobes/kretprobes on the NFS client's file operations
- *             nfs_file_read, nfs_file_write, nfs_file_open, nfs_file_fsync
+ *             nfs_file_read, nfs_file_write, nfs_file_open (nfs4_file_open for
+ *             NFSv4, module nfsv4.ko), nfs_file_fsync
  *             and inode operation nfs_getattr (module nfs.ko): the time
  *             NFS itself takes, without the VFS around it. NFS only; the
  *             type filter is not applied.
@@ -633,6 +634,24 @@ int BPF_KRETPROBE(kretprobe_nfs_file_open, int ret)
 	return 0;
 }
 
+/*
+ * int nfs4_file_open(struct inode *inode, struct file *filp) (module nfsv4.ko): NFSv4 files
+ * open through it, not nfs_file_open. Loaded only when the module is.
+ */
+SEC("kprobe/nfs4_file_open")
+int BPF_KPROBE(kprobe_nfs4_file_open, struct inode *inode, struct file *file)
+{
+	nfs_enter(file, FSLATENCY_OP_OPEN, 0);
+	return 0;
+}
+
+SEC("kretprobe/nfs4_file_open")
+int BPF_KRETPROBE(kretprobe_nfs4_file_open, int ret)
+{
+	nfs_exit(ret, NULL);
+	return 0;
+}
+
 /* int nfs_file_fsync(struct file *file, loff_t start, loff_t end, int datasync) */
 SEC("kprobe/nfs_file_fsync")
 int BPF_KPROBE(kprobe_nfs_file_fsync, struct file *file)
@@ -704,6 +723,20 @@ int BPF_PROG(fentry_nfs_file_open, struct inode *inode, struct file *file)
 
 SEC("fexit/nfs_file_open")
 int BPF_PROG(fexit_nfs_file_open, struct inode *inode, struct file *file, int ret)
+{
+	nfs_exit(ret, NULL);
+	return 0;
+}
+
+SEC("fentry/nfs4_file_open")
+int BPF_PROG(fentry_nfs4_file_open, struct inode *inode, struct file *file)
+{
+	nfs_enter(file, FSLATENCY_OP_OPEN, 0);
+	return 0;
+}
+
+SEC("fexit/nfs4_file_open")
+int BPF_PROG(fexit_nfs4_file_open, struct inode *inode, struct file *file, int ret)
 {
 	nfs_exit(ret, NULL);
 	return 0;

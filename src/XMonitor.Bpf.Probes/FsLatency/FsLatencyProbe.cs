@@ -26,6 +26,9 @@ namespace XMonitor.Bpf.Probes.FsLatency;
 /// </remarks>
 public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
 {
+    /// <summary>The open of NFSv4 files, hooked besides nfs_file_open (NFSv2/3) by the function strategies.</summary>
+    private const string Nfs4OpenFunction = "nfs4_file_open";
+
     private const string Description = "file-system latency probe";
     private const int TypeNameSize = 16;
 
@@ -175,8 +178,13 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
                 open.XmFilterKind = (FslatencySkeleton.XmFilterKindEnum)_options.Filter.Kind;
                 open.XmFilterValue = _options.Filter.Value;
                 open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
+                var nfs4 = Nfs4ModuleLoaded();
                 foreach (var (programStrategy, program) in ProgramsByStrategy(open))
-                    program.Autoload = programStrategy == strategy && (strategy != ProbeAttachStrategy.Tracepoint || TracepointExists(program.SectionName));
+                {
+                    program.Autoload = programStrategy == strategy
+                        && (strategy != ProbeAttachStrategy.Tracepoint || TracepointExists(program.SectionName))
+                        && (nfs4 || !program.SectionName.EndsWith("/" + Nfs4OpenFunction, StringComparison.Ordinal));
+                }
                 _skeleton = open.Load();
             }
             // Exits first (and detached last), so that every call an entry program saves meets its exit.
@@ -228,13 +236,15 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
         OpenBpfProgram[] kprobes =
         [
             o.KprobeNfsFileReadProgram, o.KretprobeNfsFileReadProgram, o.KprobeNfsFileWriteProgram, o.KretprobeNfsFileWriteProgram,
-            o.KprobeNfsFileOpenProgram, o.KretprobeNfsFileOpenProgram, o.KprobeNfsFileFsyncProgram, o.KretprobeNfsFileFsyncProgram,
+            o.KprobeNfsFileOpenProgram, o.KretprobeNfsFileOpenProgram, o.KprobeNfs4FileOpenProgram, o.KretprobeNfs4FileOpenProgram,
+            o.KprobeNfsFileFsyncProgram, o.KretprobeNfsFileFsyncProgram,
             o.KprobeNfsGetattrProgram, o.KretprobeNfsGetattrProgram,
         ];
         OpenBpfProgram[] fentries =
         [
             o.FentryNfsFileReadProgram, o.FexitNfsFileReadProgram, o.FentryNfsFileWriteProgram, o.FexitNfsFileWriteProgram,
-            o.FentryNfsFileOpenProgram, o.FexitNfsFileOpenProgram, o.FentryNfsFileFsyncProgram, o.FexitNfsFileFsyncProgram,
+            o.FentryNfsFileOpenProgram, o.FexitNfsFileOpenProgram, o.FentryNfs4FileOpenProgram, o.FexitNfs4FileOpenProgram,
+            o.FentryNfsFileFsyncProgram, o.FexitNfsFileFsyncProgram,
             o.FentryNfsGetattrProgram, o.FexitNfsGetattrProgram,
         ];
         return tracepoints.Select(p => (ProbeAttachStrategy.Tracepoint, p))
@@ -261,6 +271,12 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
         return StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.AttachStrategy, FsLatencyOptions.SupportedStrategies,
             s => s == ProbeAttachStrategy.Fentry && !NfsModuleLoaded() ? "the nfs module is not loaded, and fentry finds its functions in the module's BTF" : null);
     }
+
+    /// <summary>
+    /// Whether NFSv4's open (in module nfsv4, loaded with the first NFSv4 mount) can be hooked now. A
+    /// function strategy started before the module was loaded does not see NFSv4 opens until it restarts.
+    /// </summary>
+    private static bool Nfs4ModuleLoaded() => Directory.Exists("/sys/module/nfsv4") || KernelSymbols.SelectExisting([Nfs4OpenFunction]).Count > 0;
 
     /// <summary>fentry finds nfs_file_read and the others in the nfs module's BTF, so the module must be there (or built in).</summary>
     private static bool NfsModuleLoaded() => File.Exists("/sys/kernel/btf/nfs") || Directory.Exists("/sys/module/nfs");

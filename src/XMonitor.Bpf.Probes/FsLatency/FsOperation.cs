@@ -7,7 +7,7 @@ public enum FsOperation
     Read = 0,
     /// <summary>write, pwrite64 (NFS: <c>nfs_file_write</c>).</summary>
     Write = 1,
-    /// <summary>openat, open (NFS: <c>nfs_file_open</c>).</summary>
+    /// <summary>openat, open (NFS: <c>nfs_file_open</c>, NFSv4 <c>nfs4_file_open</c>).</summary>
     Open = 2,
     /// <summary>fsync, fdatasync (NFS: <c>nfs_file_fsync</c>).</summary>
     Fsync = 3,

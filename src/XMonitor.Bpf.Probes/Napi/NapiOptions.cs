@@ -36,6 +36,14 @@ public sealed class NapiOptions
     /// </summary>
     public ProbeAttachStrategy? AttachStrategy { get; set; }
 
+    /// <summary>
+    /// Forces the strategy of the poll timing (with <see cref="MeasurePollTime"/>):
+    /// <see cref="ProbeAttachStrategy.Fentry"/>, <see cref="ProbeAttachStrategy.Kprobe"/> or
+    /// <see cref="ProbeAttachStrategy.Tracepoint"/> (the NET_RX softirq, approximate). Null (default)
+    /// picks the first of them the kernel offers.
+    /// </summary>
+    public ProbeAttachStrategy? PollTimeStrategy { get; set; }
+
     /// <summary>The strategies of the poll counters, in order of preference.</summary>
     internal static IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.BtfRawTracepoint, ProbeAttachStrategy.Tracepoint];
 
@@ -52,6 +60,13 @@ public sealed class NapiOptions
             errors.Add($"{nameof(InterfaceIndex)} must not be negative ({InterfaceIndex}); use 0 for every device");
         if (AttachStrategy is { } strategy && !SupportedStrategies.Contains(strategy))
             errors.Add($"{nameof(AttachStrategy)} {strategy} is not available for the NAPI probe's counters: it has programs for {string.Join(" and ", SupportedStrategies.Select(s => $"{s} ({s.SectionName()})"))}");
+        if (PollTimeStrategy is { } timing)
+        {
+            if (!TimingStrategies.Contains(timing))
+                errors.Add($"{nameof(PollTimeStrategy)} {timing} is not available for the NAPI probe's poll timing: it has programs for {string.Join(", ", TimingStrategies.Select(s => $"{s} ({s.SectionName()})"))}");
+            if (!MeasurePollTime)
+                errors.Add($"{nameof(PollTimeStrategy)} needs {nameof(MeasurePollTime)} = true");
+        }
         return errors;
     }
 

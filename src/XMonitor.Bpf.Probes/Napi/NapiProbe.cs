@@ -107,7 +107,7 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
         _runner.ThrowIfInvalid(_options.Validate());
         var counters = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.AttachStrategy, NapiOptions.SupportedStrategies);
         var timings = _options.MeasurePollTime
-            ? StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, forced: null, NapiOptions.TimingStrategies)
+            ? StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.PollTimeStrategy, NapiOptions.TimingStrategies)
             : null;
         var (session, (_, timing), choice) = counters.With(timings).Attach(plan => AttachWith(plan.First, plan.Second));
         StrategyChoice = choice;

@@ -121,6 +121,59 @@ public sealed class CacheStatPageCacheTests(PageCacheFiles files, ITestOutputHel
         Assert.True(hit.Misses < LargePages / 100, $"{strategy.SectionName()} hot read: {hit.Misses} misses");
     }
 
+    /// <summary>
+    /// BCC's cachestat (libbpf-tools, kprobes or fentry on the same kernel functions) and the probe
+    /// attached at once, system-wide, over a cold and a hot read of the 256 MiB file: both count the
+    /// read's misses and hits. BCC's tool cannot attach where the kernel lacks kprobes and fentry.
+    /// </summary>
+    /// <remarks>
+    /// Tolerance: 2 % of the file's pages between the two. The windows differ (BCC prints whole
+    /// seconds, from its own attach on, and the test waits for the second after the reads), so other
+    /// processes' page-cache traffic at the edges counts in one and not the other.
+    /// </remarks>
+    [Fact]
+    public void BccCachestat_CountsTheSameColdAndHotRead()
+    {
+        BpfEnvironment.Require();
+        if (Tool.Find("cachestat") is not { } cachestat)
+        {
+            Assert.Skip("BCC's cachestat (Debian package libbpf-tools) is not installed");
+            return;
+        }
+        if (!KernelFeatures.IsSupported(KernelFeature.Kprobe) && !KernelFeatures.IsSupported(KernelFeature.Fentry))
+            Assert.Skip("BCC's cachestat needs kprobes or fentry, which this kernel lacks");
+        DropCaches();
+        var bccLines = new List<string>();
+        IReadOnlyList<CacheStatSample> ours;
+        using (var whole = ProbeRecorder.SingleInterval())
+        {
+            using var bcc = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(cachestat, "1") { RedirectStandardOutput = true })!;
+            // The header comes once the programs are attached.
+            Assert.Contains("HITS", bcc.StandardOutput.ReadLine());
+            ProbeRecorder.RunDd($"if={files.Large}", "of=/dev/null", "bs=1M");
+            ProbeRecorder.RunDd($"if={files.Large}", "of=/dev/null", "bs=1M");
+            // Two more whole intervals, so the one holding the end of the reads is printed.
+            for (var i = 0; i < 2; i++)
+                bccLines.Add(bcc.StandardOutput.ReadLine() ?? "");
+            bcc.Kill();
+            bccLines.AddRange(bcc.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            bcc.WaitForExit();
+            ours = whole.Stop();
+        }
+        // "    HITS   MISSES  DIRTIES HITRATIO   BUFFERS_MB  CACHED_MB": hits and misses lead each line.
+        var rows = bccLines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length >= 5 && ulong.TryParse(f[0], out _) && ulong.TryParse(f[1], out _))
+            .Select(f => (Hits: ulong.Parse(f[0]), Misses: ulong.Parse(f[1]))).ToList();
+        var bccHits = rows.Aggregate(0UL, (n, r) => n + r.Hits);
+        var bccMisses = rows.Aggregate(0UL, (n, r) => n + r.Misses);
+        var system = ours[^1].System;
+        output.WriteLine($"BCC cachestat, {rows.Count} intervals: hits {bccHits} misses {bccMisses}; probe: hits {system.Hits} misses {system.Misses}");
+        Assert.True(bccMisses >= LargePages * 99 / 100, $"BCC counted {bccMisses} misses for a cold read of {LargePages} pages");
+        var slack = LargePages / 50;
+        Assert.InRange(system.Misses, bccMisses - Math.Min(bccMisses, slack), bccMisses + slack);
+        Assert.InRange(system.Hits, bccHits - Math.Min(bccHits, slack), bccHits + slack);
+    }
+
     [Fact]
     public void Write_DirtiesEveryPage()
     {

@@ -58,16 +58,8 @@ public sealed class FsLatencyNfsTests(ITestOutputHelper output)
         FsOperationLatency Op(FsOperation op) => Assert.Single(last.Operations, o => o.Operation == op);
         Assert.Equal(new FsCounters(FsLoad.Writes, 0, FsLoad.Writes * FsLoad.BlockSize), Op(FsOperation.Write).CountersCumulative);
         Assert.Equal(new FsCounters(FsLoad.Reads, 0, FsLoad.Reads * FsLoad.BlockSize), Op(FsOperation.Read).CountersCumulative);
-        if (type == "nfs4" && strategy != ProbeAttachStrategy.Tracepoint)
-        {
-            // Known gap: NFSv4 opens go through nfs4_file_open, which the function strategies do not
-            // hook yet (they hook nfs_file_open, NFSv2/3's); every other operation is counted.
-            Assert.DoesNotContain(last.Operations, o => o.Operation == FsOperation.Open);
-        }
-        else
-        {
-            Assert.Equal((ulong)FsLoad.Opens, Op(FsOperation.Open).CountersCumulative.Operations);
-        }
+        // NFSv4 opens go through nfs4_file_open (module nfsv4), NFSv2/3's through nfs_file_open.
+        Assert.Equal((ulong)FsLoad.Opens, Op(FsOperation.Open).CountersCumulative.Operations);
         Assert.Equal((ulong)FsLoad.Fsyncs, Op(FsOperation.Fsync).CountersCumulative.Operations);
         // The function strategies hook nfs_getattr, which the kernel also calls to revalidate an
         // inode (on open and close-to-open consistency), so they may count more than the helper's

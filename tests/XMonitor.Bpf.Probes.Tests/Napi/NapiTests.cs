@@ -8,17 +8,35 @@ public sealed class NapiTests(ITestOutputHelper output)
 {
     private const int Datagrams = 20_000;
 
+    /// <summary>Each counter strategy; poll timing chosen by the kernel, then each timing strategy forced where the kernel offers it.</summary>
+    public static TheoryData<ProbeAttachStrategy, bool, ProbeAttachStrategy?> Cases => new()
+    {
+        { ProbeAttachStrategy.BtfRawTracepoint, false, null },
+        { ProbeAttachStrategy.BtfRawTracepoint, true, null },
+        { ProbeAttachStrategy.Tracepoint, false, null },
+        { ProbeAttachStrategy.BtfRawTracepoint, true, ProbeAttachStrategy.Fentry },
+        { ProbeAttachStrategy.BtfRawTracepoint, true, ProbeAttachStrategy.Kprobe },
+        { ProbeAttachStrategy.Tracepoint, true, ProbeAttachStrategy.Tracepoint },
+    };
+
     [Theory]
-    [InlineData(ProbeAttachStrategy.BtfRawTracepoint, false)]
-    [InlineData(ProbeAttachStrategy.BtfRawTracepoint, true)]
-    [InlineData(ProbeAttachStrategy.Tracepoint, false)]
-    public void TheReceiversNapiWorkAddsUpToThePacketsItReceived(ProbeAttachStrategy strategy, bool measurePollTime)
+    [MemberData(nameof(Cases))]
+    public void TheReceiversNapiWorkAddsUpToThePacketsItReceived(ProbeAttachStrategy strategy, bool measurePollTime, ProbeAttachStrategy? pollTimeStrategy)
     {
         BpfEnvironment.Require();
+        if (pollTimeStrategy is { } forced && !KernelStrategies.Offers(forced))
+            Assert.Skip($"the kernel does not offer {forced.SectionName()}");
         using var veth = new VethPair();
         var tool = UdpTool.Path;
         var samples = new Collector<NapiSample>();
-        using var probe = new NapiProbe(new NapiOptions { AttachStrategy = strategy, NetworkNamespace = veth.ReceiverNamespace, Interval = TimeSpan.FromMilliseconds(100), MeasurePollTime = measurePollTime });
+        using var probe = new NapiProbe(new NapiOptions
+        {
+            AttachStrategy = strategy,
+            NetworkNamespace = veth.ReceiverNamespace,
+            Interval = TimeSpan.FromMilliseconds(100),
+            MeasurePollTime = measurePollTime,
+            PollTimeStrategy = pollTimeStrategy,
+        });
         probe.Samples.Subscribe(samples);
         probe.Start();
 
@@ -64,7 +82,7 @@ public sealed class NapiTests(ITestOutputHelper output)
         }
         // fentry or kprobes on __napi_poll where the kernel has them; else (this VM) the softirq
         // strategy: every poll of veth runs in NET_RX.
-        var timing = KernelStrategies.FirstOffered(ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.Tracepoint);
+        var timing = pollTimeStrategy ?? KernelStrategies.FirstOffered(ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.Tracepoint);
         Assert.Equal(timing, probe.PollTimeStrategy);
         Assert.Equal(timing == ProbeAttachStrategy.Tracepoint, probe.PollTimeIsApproximate);
         var time = instance.PollTimeCumulative!;

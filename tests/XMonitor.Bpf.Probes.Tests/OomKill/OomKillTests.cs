@@ -28,109 +28,130 @@ public sealed class OomKillTests(ITestOutputHelper output)
             Assert.Skip("mark_victim passes the victim's task_struct, which tp_btf needs, from 6.8 on (or where backported)");
         if (controlStrategy is { } forced && !KernelStrategies.Offers(forced))
             Assert.Skip($"the kernel does not offer {forced.SectionName()}");
-        // A cgroup v1 memory controller where one is mounted (the hybrid layout), else cgroup v2 (memory.max).
-        var (root, limitFile) = Cgroups.MemoryV1Root is { } v1 ? (v1, "memory.limit_in_bytes")
-            : Cgroups.V2Root is { } v2 && File.ReadAllText(Path.Combine(v2, "cgroup.subtree_control")).Split(' ', '\n').Contains("memory") ? (v2, "memory.max")
-            : (null, null);
-        if (root is null)
+        using var cgroup = MemoryCgroupOom.Create(Limit);
+        var dir = cgroup.Directory;
+        var id = cgroup.Id;
+        using var probe = new OomKillProbe(new OomKillOptions { AttachStrategy = victimStrategy, OomControlStrategy = controlStrategy });
+        var kills = new Collector<OomKillEvent>();
+        probe.Kills.Subscribe(kills);
+        probe.Start();
+        output.WriteLine($"strategy {probe.StrategyChoice}");
+        if (victimStrategy is { } victimForced)
+            Assert.Equal(victimForced, probe.AttachStrategy);
+        if (controlStrategy is { } controlForced)
+            Assert.Equal(controlForced, probe.OomControlStrategy);
+
+        // The shell moves itself into the cgroup and then becomes the hog: every byte it touches is charged there.
+        var victim = cgroup.StartHog(OomScoreAdjust);
+        var pid = victim.Id;
+
+        var e = kills.WaitFor(k => k.ThreadId == pid, TimeSpan.FromSeconds(30));
+        Assert.True(victim.WaitForExit(TimeSpan.FromSeconds(30)), "the hog was not killed");
+        var stdout = victim.StandardOutput.ReadToEnd();
+        output.WriteLine($"hog exit {victim.ExitCode}, stdout '{stdout.Trim()}', stderr '{victim.StandardError.ReadToEnd().Trim()}'");
+        Assert.NotNull(e);
+        output.WriteLine(e.ToString());
+
+        // SIGKILL from the OOM killer: the shell's exit code 128 + 9; the test host is alive to see it.
+        Assert.Equal(137, victim.ExitCode);
+        Assert.DoesNotContain("survived", stdout);
+        Assert.NotEqual(Environment.ProcessId, e.ProcessId);
+        Assert.Equal(pid, e.ThreadId);
+        Assert.Equal(pid, e.ProcessId);
+        Assert.Equal("xmon-memhog", e.Command);
+        Assert.Equal(0u, e.UserId);
+        Assert.Equal(OomScoreAdjust, e.OomScoreAdjust);
+        Assert.Equal(id, e.MemoryCgroupId);
+        Assert.Equal(Path.GetFileName(dir), e.MemoryCgroupName);
+        Assert.Equal(dir, e.MemoryCgroupPath);
+        Assert.Equal(OomConstraint.MemoryCgroup, e.Constraint);
+        Assert.Equal(id, e.OomMemoryCgroupId);
+        Assert.Equal(dir, e.OomMemoryCgroupPath);
+        Assert.Equal((ulong)Limit, e.MemoryCgroupLimitBytes);
+        // The hog allocates itself into the OOM: it is the trigger too.
+        Assert.Equal(pid, e.TriggerThreadId);
+        Assert.Equal("xmon-memhog", e.TriggerCommand);
+
+        // Usage is within the probe's slack (512 pages = 2 MiB) of the limit, or the cgroup would not count as full.
+        Assert.InRange(e.MemoryCgroupUsageBytes, (ulong)Limit - (2UL << 20), (ulong)Limit);
+        // The hog's own pages are most of what the cgroup is charged: its touched anonymous pages
+        // plus page tables and the stack (file pages of libc are charged to whoever read them first).
+        // The RSS counter is a percpu_counter read without summing: it may be off by up to one
+        // batch, max(32, 2 x CPUs) pages, per CPU.
+        var cpus = (ulong)Environment.ProcessorCount;
+        var slack = cpus * Math.Max(32UL, 2 * cpus) * (ulong)Environment.SystemPageSize;
+        Assert.InRange(e.AnonRssBytes, (ulong)Limit - (4UL << 20), (ulong)Limit + slack);
+        // 300 MiB mapped at once, plus the program and libc.
+        Assert.InRange(e.TotalVmBytes, 300UL << 20, 310UL << 20);
+        Assert.InRange(e.PageTableBytes, 1UL, 1UL << 20);
+        Assert.Equal(0UL, e.SwapBytes);
+
+        if (probe.OomControlStrategy is null)
         {
-            Assert.Skip("no memory controller: neither a cgroup v1 memory mount nor memory in cgroup v2's subtree_control");
+            Assert.True(e.ConstraintInferred);
+            Assert.Null(e.Points);
+            Assert.Equal(OomKillEventSources.VictimTask | OomKillEventSources.ConstraintInferred, e.Sources);
+        }
+        else
+        {
+            Assert.False(e.ConstraintInferred);
+            Assert.NotNull(e.Points);
+            Assert.Equal("Memory cgroup out of memory", e.Message);
+        }
+
+        Assert.Equal(1UL, probe.GetKillsPerCgroup()[id]);
+        probe.Dispose();
+        Assert.True(kills.IsCompleted);
+        Assert.Equal(1UL, probe.GetKillsPerCgroup()[id]);
+        Assert.Single(kills.Items, k => k.MemoryCgroupId == id);
+    }
+
+    /// <summary>
+    /// BCC's oomkill (libbpf-tools) and the probe attached at once see the same kill: the same
+    /// victim and trigger, and BCC's page count (the OOM's totalpages) is the cgroup's limit.
+    /// Where the kernel lacks kprobes BCC's tool cannot run (see the test below).
+    /// </summary>
+    [Fact]
+    public async Task BccOomkillSeesTheSameKill()
+    {
+        BpfEnvironment.Require();
+        if (Tool.Find("oomkill") is not { } oomkill)
+        {
+            Assert.Skip("BCC's oomkill (Debian package libbpf-tools) is not installed");
             return;
         }
-        var hog = NativeProgram.Build("memhog.c", "xmon-memhog");
-        var dir = Path.Combine(root, $"xmon-test-{Guid.NewGuid():N}"[..22]);
-        Directory.CreateDirectory(dir);
-        Process? victim = null;
+        if (!KernelFeatures.IsSupported(KernelFeature.Kprobe))
+            Assert.Skip("BCC's oomkill needs kprobes, which this kernel lacks");
+        using var cgroup = MemoryCgroupOom.Create(Limit);
+        using var probe = new OomKillProbe(new OomKillOptions());
+        var kills = new Collector<OomKillEvent>();
+        probe.Kills.Subscribe(kills);
+        probe.Start();
+        using var bcc = Process.Start(new ProcessStartInfo(oomkill) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         try
         {
-            File.WriteAllText(Path.Combine(dir, limitFile!), $"{Limit}\n");
-            var id = Cgroups.Inode(dir);
-            using var probe = new OomKillProbe(new OomKillOptions { AttachStrategy = victimStrategy, OomControlStrategy = controlStrategy });
-            var kills = new Collector<OomKillEvent>();
-            probe.Kills.Subscribe(kills);
-            probe.Start();
-            output.WriteLine($"strategy {probe.StrategyChoice}");
-            if (victimStrategy is { } victimForced)
-                Assert.Equal(victimForced, probe.AttachStrategy);
-            if (controlStrategy is { } controlForced)
-                Assert.Equal(controlForced, probe.OomControlStrategy);
-
-            // The shell moves itself into the cgroup and then becomes the hog: every byte it touches is charged there.
-            var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add($"echo $$ > {dir}/cgroup.procs && echo {OomScoreAdjust} > /proc/self/oom_score_adj && exec {hog} 300");
-            victim = Process.Start(start)!;
-            var pid = victim.Id;
-
-            var e = kills.WaitFor(k => k.ThreadId == pid, TimeSpan.FromSeconds(30));
-            Assert.True(victim.WaitForExit(TimeSpan.FromSeconds(30)), "the hog was not killed");
-            var stdout = victim.StandardOutput.ReadToEnd();
-            output.WriteLine($"hog exit {victim.ExitCode}, stdout '{stdout.Trim()}', stderr '{victim.StandardError.ReadToEnd().Trim()}'");
+            // oomkill prints "Tracing OOM kills... Ctrl-C to stop." once attached.
+            Assert.Contains("Tracing", bcc.StandardOutput.ReadLine());
+            var victim = cgroup.StartHog(OomScoreAdjust);
+            var e = kills.WaitFor(k => k.ThreadId == victim.Id, TimeSpan.FromSeconds(30));
             Assert.NotNull(e);
-            output.WriteLine(e.ToString());
-
-            // SIGKILL from the OOM killer: the shell's exit code 128 + 9; the test host is alive to see it.
-            Assert.Equal(137, victim.ExitCode);
-            Assert.DoesNotContain("survived", stdout);
-            Assert.NotEqual(Environment.ProcessId, e.ProcessId);
-            Assert.Equal(pid, e.ThreadId);
-            Assert.Equal(pid, e.ProcessId);
-            Assert.Equal("xmon-memhog", e.Command);
-            Assert.Equal(0u, e.UserId);
-            Assert.Equal(OomScoreAdjust, e.OomScoreAdjust);
-            Assert.Equal(id, e.MemoryCgroupId);
-            Assert.Equal(Path.GetFileName(dir), e.MemoryCgroupName);
-            Assert.Equal(dir, e.MemoryCgroupPath);
-            Assert.Equal(OomConstraint.MemoryCgroup, e.Constraint);
-            Assert.Equal(id, e.OomMemoryCgroupId);
-            Assert.Equal(dir, e.OomMemoryCgroupPath);
-            Assert.Equal((ulong)Limit, e.MemoryCgroupLimitBytes);
-            // The hog allocates itself into the OOM: it is the trigger too.
-            Assert.Equal(pid, e.TriggerThreadId);
-            Assert.Equal("xmon-memhog", e.TriggerCommand);
-
-            // Usage is within the probe's slack (512 pages = 2 MiB) of the limit, or the cgroup would not count as full.
-            Assert.InRange(e.MemoryCgroupUsageBytes, (ulong)Limit - (2UL << 20), (ulong)Limit);
-            // The hog's own pages are most of what the cgroup is charged: its touched anonymous pages
-            // plus page tables and the stack (file pages of libc are charged to whoever read them first).
-            // The RSS counter is a percpu_counter read without summing: it may be off by up to one
-            // batch, max(32, 2 x CPUs) pages, per CPU.
-            var cpus = (ulong)Environment.ProcessorCount;
-            var slack = cpus * Math.Max(32UL, 2 * cpus) * (ulong)Environment.SystemPageSize;
-            Assert.InRange(e.AnonRssBytes, (ulong)Limit - (4UL << 20), (ulong)Limit + slack);
-            // 300 MiB mapped at once, plus the program and libc.
-            Assert.InRange(e.TotalVmBytes, 300UL << 20, 310UL << 20);
-            Assert.InRange(e.PageTableBytes, 1UL, 1UL << 20);
-            Assert.Equal(0UL, e.SwapBytes);
-
-            if (probe.OomControlStrategy is null)
-            {
-                Assert.True(e.ConstraintInferred);
-                Assert.Null(e.Points);
-                Assert.Equal(OomKillEventSources.VictimTask | OomKillEventSources.ConstraintInferred, e.Sources);
-            }
-            else
-            {
-                Assert.False(e.ConstraintInferred);
-                Assert.NotNull(e.Points);
-                Assert.Equal("Memory cgroup out of memory", e.Message);
-            }
-
-            Assert.Equal(1UL, probe.GetKillsPerCgroup()[id]);
-            probe.Dispose();
-            Assert.True(kills.IsCompleted);
-            Assert.Equal(1UL, probe.GetKillsPerCgroup()[id]);
-            Assert.Single(kills.Items, k => k.MemoryCgroupId == id);
+            var line = await bcc.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            output.WriteLine($"BCC: {line}");
+            output.WriteLine($"probe: {e}");
+            // "HH:MM:SS Triggered by PID 123 ("xmon-memhog"), OOM kill of PID 123 ("xmon-memhog"), 16384 pages, loadavg: ..."
+            var match = System.Text.RegularExpressions.Regex.Match(line ?? "", @"Triggered by PID (\d+) \(""([^""]*)""\), OOM kill of PID (\d+) \(""([^""]*)""\), (\d+) pages");
+            Assert.True(match.Success, $"unexpected oomkill output: {line}");
+            Assert.Equal(e.TriggerThreadId, int.Parse(match.Groups[1].Value));
+            Assert.Equal(e.TriggerCommand, match.Groups[2].Value);
+            Assert.Equal(e.ThreadId, int.Parse(match.Groups[3].Value));
+            Assert.Equal(e.Command, match.Groups[4].Value);
+            Assert.Equal(e.MemoryCgroupLimitBytes / (ulong)Environment.SystemPageSize, ulong.Parse(match.Groups[5].Value));
         }
         finally
         {
-            if (victim is { HasExited: false })
-                victim.Kill();
-            victim?.WaitForExit();
-            victim?.Dispose();
-            Cgroups.Remove(dir);
+            bcc.Kill();
+            bcc.WaitForExit();
         }
-        Assert.False(Directory.Exists(dir), $"{dir} is still there");
     }
 
     [Fact]
