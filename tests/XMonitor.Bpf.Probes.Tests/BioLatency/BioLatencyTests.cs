@@ -122,4 +122,51 @@ public sealed class BioLatencyTests(ITestOutputHelper output)
             File.Delete(path);
         }
     }
+
+    /// <summary>
+    /// BCC's biolatency (libbpf-tools) attached inside the probe's window, both on the root disk,
+    /// over the test's direct I/O: the probe counts every request BCC counts, and at most a few more
+    /// (those completing in the milliseconds its window is longer, such as a journal commit).
+    /// </summary>
+    [Fact]
+    public void BccBiolatencyCountsTheSameRequests()
+    {
+        BpfEnvironment.Require();
+        var disk = RootDisk.Of(Directory);
+        var path = Path.Combine(Directory, $"xmonitor-biolatency-bcc-{Environment.ProcessId}.dat");
+        try
+        {
+            using var io = new DirectIo(path, BlockSize);
+            for (var i = 0; i < Blocks; i++)
+                io.Write((long)i * BlockSize, BlockSize);
+            io.Sync();
+            // Earlier tests' dirty pages would be written back at any moment, inside one window and not the other.
+            Assert.Equal(0, Tool.Run("sync").ExitCode);
+
+            var readings = new Collector<BlockIoLatency>();
+            using var probe = new BioLatencyProbe(new BioLatencyOptions { Disk = disk, Interval = TimeSpan.FromHours(1) });
+            probe.Latency.Subscribe(readings);
+            probe.Start();
+            // One summary 8 s after BCC attached; the probe stops right after it is printed.
+            using var bcc = BccTool.Start("biolatency", "Tracing", "-d", disk, "8", "1");
+            for (var i = 0; i < Blocks; i++)
+                io.Write((long)i * BlockSize, BlockSize);
+            io.Sync();
+            for (var i = 0; i < Blocks; i++)
+                io.Read((long)i * BlockSize, BlockSize);
+            var text = bcc.ReadToEnd(TimeSpan.FromSeconds(30));
+            probe.Dispose();
+
+            var ours = readings.Items[^1].Operations.Aggregate(0UL, (n, o) => n + o.CountersCumulative.Requests);
+            var rows = System.Text.RegularExpressions.Regex.Matches(text, @"^\s*(\d+) -> (\d+)\s*:\s*(\d+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+            var bccCount = rows.Aggregate(0UL, (n, m) => n + ulong.Parse(m.Groups[3].Value));
+            output.WriteLine($"biolatency:\n{text}\nprobe ({probe.StrategyChoice}): {ours} requests");
+            Assert.True(bccCount >= 2 * Blocks, $"biolatency counted {bccCount} requests of the test's {2 * Blocks}");
+            Assert.True(ours >= bccCount && ours <= bccCount + 10, $"probe {ours} requests, biolatency {bccCount}: the probe must count each of BCC's and at most 10 more");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

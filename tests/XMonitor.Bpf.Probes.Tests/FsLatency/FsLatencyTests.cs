@@ -16,22 +16,10 @@ public sealed class FsLatencyTests(ITestOutputHelper output)
     {
         BpfEnvironment.Require();
         var path = Path.Combine(directory, $"xmonitor-fslatency-{Environment.ProcessId}.dat");
-        using var load = new FsLoad("ops", path);
-        var readings = new Collector<FsLatencySample>();
-        using var probe = new FsLatencyProbe(new FsLatencyOptions
-        {
-            FileSystemType = type,
-            Filter = ProcessFilter.Pid(load.Pid),
-            Interval = TimeSpan.FromMilliseconds(100),
-        });
-        probe.Latency.Subscribe(readings);
-        probe.Start();
-        load.Run();
-        probe.Dispose();
+        var (probe, last) = FsLoadRecording.Record(path, new FsLatencyOptions { FileSystemType = type });
 
         Assert.Equal(ProbeAttachStrategy.Tracepoint, probe.AttachStrategy);
         Assert.Contains(probe.Mounts, m => m.Type == type);
-        var last = readings.Items[^1];
         foreach (var o in last.Operations)
             output.WriteLine($"{o.Operation} on {o.Mount}: {o.CountersCumulative}; {o.LatencyCumulative}");
         // Everything happened on one file system: the one holding the file.
