@@ -249,6 +249,14 @@ public sealed unsafe class BpfProgram
         };
         if (feature is { } f && KernelFeatures.Check(f) is { IsSupported: false } status)
             return KernelFeatures.Unavailable(context, f, status, errno);
+        if (errno is Errno.EACCES or Errno.EPERM
+            && kind is BpfAttachKind.Tracepoint or BpfAttachKind.Kprobe or BpfAttachKind.Kretprobe or BpfAttachKind.Uprobe or BpfAttachKind.Uretprobe
+            && Privileges.PerfEventParanoidBlocking() is { } paranoid)
+        {
+            return new BpfPermissionException(context, errno,
+                $"perf_event_open was refused: kernel.perf_event_paranoid is {paranoid}, which on Debian's and Ubuntu's kernels leaves perf events (tp/, kprobe and uprobe attachments) to CAP_SYS_ADMIN; " +
+                "set kernel.perf_event_paranoid=2 (sysctl) or grant CAP_SYS_ADMIN. tp_btf, raw_tp and fentry do not use perf events");
+        }
         return BpfException.FromErrno(context, errno, detail);
     }
 }

@@ -7,7 +7,8 @@ namespace XMonitor.Bpf.Probes;
 /// over them: each is loaded and attached in turn until one works. A strategy the kernel does not
 /// offer (its feature probe failed, its functions do not exist) is passed over with the reason
 /// before anything is loaded; one the kernel refuses when loading or attaching (an older verifier,
-/// a function that cannot be traced) is logged and the next one tried. A forced strategy is the only
+/// a function that cannot be traced, perf events refused by kernel.perf_event_paranoid) is logged
+/// and the next one tried. A forced strategy is the only
 /// candidate: it works or its error surfaces, as does the last one's: there is nothing to fall back to.
 /// </summary>
 /// <typeparam name="TPlan">What a candidate is to the probe: a strategy, or a strategy with the targets it found.</typeparam>
@@ -92,7 +93,7 @@ internal sealed class StrategyFallback<TPlan>(string description, ILogger logger
     /// made when it throws) for each candidate in turn until one works.
     /// </summary>
     /// <exception cref="BpfNotSupportedException">No candidate is offered; names every reason.</exception>
-    /// <exception cref="BpfException">The last candidate (or the forced one, or any with a permission error) failed.</exception>
+    /// <exception cref="BpfException">The last candidate (or the forced one) failed.</exception>
     public (ProbeSession Session, TPlan Plan, ProbeStrategyChoice Choice) Attach(Func<TPlan, ProbeSession> attach)
     {
         if (_offered.Count == 0)
@@ -111,8 +112,9 @@ internal sealed class StrategyFallback<TPlan>(string description, ILogger logger
                 var reason = _notOffered.Count == 0 ? candidate.Why : $"{candidate.Why}; {NotOfferedText}";
                 return (session, candidate.Plan, new ProbeStrategyChoice(candidate.Strategy, candidate.Name, reason, failures));
             }
-            // A permission error is the same for every strategy: trying the next would only hide it.
-            catch (BpfException e) when (!last && e is not BpfPermissionException)
+            // Permission errors too: they can be the strategy's own (perf events refused by
+            // kernel.perf_event_paranoid while fentry needs none), and the last one still surfaces.
+            catch (BpfException e) when (!last)
             {
                 var next = _offered[i + 1].Name;
                 logger.LogWarning(e, "{Probe}: {Strategy} failed to load or attach; trying {Next}", description, candidate.Name, next);

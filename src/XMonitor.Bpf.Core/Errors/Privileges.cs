@@ -14,6 +14,26 @@ internal static class Privileges
 
     internal static bool HasCapability(int cap) => (EffectiveCaps.Value & (1UL << cap)) != 0;
 
+    /// <summary>
+    /// kernel.perf_event_paranoid when it is above 2 and the process lacks CAP_SYS_ADMIN, else null.
+    /// Level 3 is a Debian and Ubuntu kernel patch that leaves perf_event_open (classic tracepoints,
+    /// kprobes and uprobes attach through it) to CAP_SYS_ADMIN, whatever CAP_PERFMON says.
+    /// </summary>
+    internal static int? PerfEventParanoidBlocking()
+    {
+        if (HasCapability(CAP_SYS_ADMIN))
+            return null;
+        try
+        {
+            var level = int.Parse(File.ReadAllText("/proc/sys/kernel/perf_event_paranoid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            return level > 2 ? level : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
     private static ulong ReadEffectiveCaps()
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
