@@ -342,8 +342,9 @@ public sealed class AgentProcessTests
             await using (var refused = AgentProcess.Start(AgentProcess.DefaultConfig, ReadableDirectory(), rootLauncher))
             {
                 await refused.WaitForHttpAsync(StartTimeout);
-                // fs_latency starts last.
-                await refused.WaitUntilAsync(async () => (await refused.ProbeAsync("fs_latency")).GetProperty("state").GetString() is "running" or "failed",
+                // fs_latency starts last (/probes lists the probes only once the manager has them).
+                await refused.WaitUntilAsync(async () => (await refused.ProbesAsync()).GetProperty("probes").EnumerateArray()
+                    .Any(p => p.GetProperty("name").GetString() == "fs_latency" && p.GetProperty("state").GetString() is "running" or "failed"),
                     StartTimeout, "every probe started or failed");
                 var failed = (await refused.ProbesAsync()).GetProperty("probes").EnumerateArray().Where(p => p.GetProperty("state").GetString() == "failed").ToList();
                 Assert.NotEmpty(failed);

@@ -37,15 +37,24 @@ release=$(uname -r)
 mount --bind "$(cat "$job/modules")" /lib/modules
 
 # /tmp and /var/tmp on a real block device: page cache, block I/O and ext4 as a user's machine
-# has them (9p bypasses the page cache).
-mount -t ext4 /dev/vda /tmp
-mkdir -p /tmp/.var-tmp
-mount --bind /tmp/.var-tmp /var/tmp
+# has them (9p bypasses the page cache). The job's directory (a repository clone may live in /tmp)
+# is held by a bind mount first and put back at its path on top.
+cwd=$(cat "$job/cwd")
+mkdir -p /run/xm-cwd /run/xm-scratch
+mount --bind "$cwd" /run/xm-cwd
+mount -t ext4 /dev/vda /run/xm-scratch
+mkdir -p /run/xm-scratch/tmp /run/xm-scratch/var-tmp
+mount --bind /run/xm-scratch/tmp /tmp
+mount --bind /run/xm-scratch/var-tmp /var/tmp
 chmod 1777 /tmp /var/tmp
+if [[ ! -d "$cwd" ]]; then
+  mkdir -p "$cwd"
+  mount --bind /run/xm-cwd "$cwd"
+fi
 ip link set lo up
 hostname "xm-guest-$(echo "$release" | cut -d. -f1-2)"
 
 echo "guest: Linux $release, $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) " MiB" }' /proc/meminfo)"
-cd "$(cat "$job/cwd")"
+cd "$cwd"
 bash "$job/command" < /dev/null
 echo $? > "$job/status"
