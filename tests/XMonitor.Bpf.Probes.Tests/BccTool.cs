@@ -29,10 +29,11 @@ internal sealed class BccTool : IDisposable
 
     /// <summary>
     /// Starts <paramref name="name"/> with <paramref name="args"/> and waits up to 30 s for its line
-    /// containing <paramref name="ready"/> (it prints one once its programs are attached). Skips the
-    /// test when the tool is not installed or exits first (it cannot attach on this kernel), with its error.
+    /// containing <paramref name="ready"/> (it prints one once its programs are attached), or, for a
+    /// tool that prints nothing until it ends (null), for its first BPF link. Skips the test when the
+    /// tool is not installed or exits first (it cannot attach on this kernel), with its error.
     /// </summary>
-    public static BccTool Start(string name, string ready, params string[] args)
+    public static BccTool Start(string name, string? ready, params string[] args)
     {
         var path = Tool.Find(name);
         if (path is null)
@@ -41,14 +42,40 @@ internal sealed class BccTool : IDisposable
         foreach (var a in (string[])["-oL", path!, .. args])
             start.ArgumentList.Add(a);
         var tool = new BccTool(Process.Start(start)!);
-        while (tool.ReadLine(TimeSpan.FromSeconds(30)) is { } line)
+        if (ready is null)
         {
-            if (line.Contains(ready, StringComparison.Ordinal))
-                return tool;
+            for (var i = 0; i < 300 && !tool._process.HasExited; i++)
+            {
+                if (tool.HasBpfLink())
+                    return tool;
+                Thread.Sleep(100);
+            }
+        }
+        else
+        {
+            while (tool.ReadLine(TimeSpan.FromSeconds(30)) is { } line)
+            {
+                if (line.Contains(ready, StringComparison.Ordinal))
+                    return tool;
+            }
         }
         tool.Dispose();
         Assert.Skip($"BCC's {name} did not start on this kernel: {tool.Error.Trim()}");
         return tool;
+    }
+
+    /// <summary>Whether the tool holds a BPF link (its programs are attached): an fd to anon_inode:bpf_link.</summary>
+    private bool HasBpfLink()
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{_process.Id}/fd")
+                .Any(fd => new FileInfo(fd).LinkTarget == "anon_inode:bpf_link");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>What the tool wrote to stderr, once it exited.</summary>

@@ -37,7 +37,7 @@ for kernel in "${kernels[@]}"; do
   (cd "$repo" && "$here/vm.sh" --kernel "$kernel" --timeout 2400 -- bash tests/kernel-matrix/lib/guest-suite.sh "$out" "${suites[@]}") \
     2>&1 | tee "$out/guest.log" || code=$?
   ((code == 0)) || status=1
-  counts=$(grep -a -h 'Total:' "$out"/*.log 2>/dev/null | sed 's/.*Total: //' | paste -sd ';' -)
+  counts=$({ grep -a -h 'Total:' "$out"/probes.log "$out"/agent.log 2>/dev/null || true; } | sed 's/.*Total: //' | paste -sd ';' -)
   summary+=("$kernel: exit $code in $((SECONDS - start)) s; ${counts:-no test summary}")
 done
 
