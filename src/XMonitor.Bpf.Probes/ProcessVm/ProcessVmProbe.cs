@@ -217,15 +217,6 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
         else
             candidates.Offer((ProbeAttachStrategy.Kprobe, false), ProbeAttachStrategy.Kprobe, "kprobes on do_mmap and __vm_munmap also see the kernel's own mappings");
         candidates.Offer((ProbeAttachStrategy.Tracepoint, false), ProbeAttachStrategy.Tracepoint, "syscall tracepoints with remembered ranges");
-        // Last, fentry: it needs no perf events, which Debian's and Ubuntu's kernel.perf_event_paranoid=3
-        // refuses to the others without CAP_SYS_ADMIN. fexit reads the return value with
-        // bpf_get_func_ret (5.17, like bpf_find_vma), and do_mmap's 7 arguments need trampolines that
-        // take more than 6 (6.6).
-        if (findVma && KernelFeatures.IsSupported(KernelFeature.Fentry) && Environment.OSVersion.Version >= new Version(6, 6)
-            && MissingFunction(ProbeAttachStrategy.Fentry) is null)
-        {
-            candidates.Offer((ProbeAttachStrategy.Fentry, false), ProbeAttachStrategy.Fentry, "fentry/fexit need no perf events");
-        }
         return candidates;
     }
 
