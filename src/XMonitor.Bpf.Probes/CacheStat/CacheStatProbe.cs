@@ -123,44 +123,43 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private ProbeSession Attach()
     {
         _runner.ThrowIfInvalid(_options.Validate());
-        StrategyFallback<ProbeAttachStrategy> candidates;
-        using (var open = CachestatSkeleton.Open())
-            candidates = Candidates(open, _options.AttachStrategy, _logger);
-        var (session, _, choice) = candidates.Attach(AttachWith);
-        StrategyChoice = choice;
-        _logger.LogInformation(
-            "CacheStat probe attached with {Strategy} to {Targets}; filter: {Filter}; every {Interval}, top {Top} processes",
-            choice, string.Join(", ", AttachTargets), _options.Filter, _options.Interval, _options.TopProcesses);
-        return session;
+        // The skeleton opened to resolve the candidates serves the first attempt; a fallback opens
+        // its own (an open skeleton is spent by its load). kallsyms is read at most once per start.
+        OpenCachestatSkeleton? first = CachestatSkeleton.Open();
+        try
+        {
+            var exists = TargetExists([.. CacheStatPlan.KernelFunctionTargets(first)]);
+            var candidates = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Context, _logger, _options.AttachStrategy, CacheStatOptions.SupportedStrategies,
+                s => CacheStatPlan.Resolve(first, s, exists(s), out var missing) is null ? $"no {s.SectionName()} targets: {missing}" : null);
+            var (session, _, choice) = candidates.Attach(s => AttachWith(s, exists, Interlocked.Exchange(ref first, null) ?? CachestatSkeleton.Open()));
+            StrategyChoice = choice;
+            _logger.LogInformation(
+                "CacheStat probe attached with {Strategy} to {Targets}; filter: {Filter}; every {Interval}, top {Top} processes",
+                choice, string.Join(", ", AttachTargets), _options.Filter, _options.Interval, _options.TopProcesses);
+            return session;
+        }
+        finally
+        {
+            first?.Dispose();
+        }
     }
 
-    /// <summary>
-    /// The forced strategy, or every strategy in order of preference whose kernel feature works and
-    /// whose kernel functions or tracepoints exist; those left out are named in the chosen one's reason.
-    /// </summary>
-    internal static StrategyFallback<ProbeAttachStrategy> Candidates(OpenCachestatSkeleton open, ProbeAttachStrategy? forced, ILogger logger)
+    /// <summary>How to tell whether a strategy's targets exist: kernel functions from kallsyms (read once, when first asked), tracepoints from tracefs.</summary>
+    private static Func<ProbeAttachStrategy, Func<string, bool>> TargetExists(string[] kernelFunctions)
     {
-        var exists = TargetExists(open);
-        return StrategyFallback<ProbeAttachStrategy>.ForStrategies(Context, logger, forced, CacheStatOptions.SupportedStrategies,
-            s => CacheStatPlan.Resolve(open, s, exists(s), out var missing) is null ? $"no {s.SectionName()} targets: {missing}" : null);
-    }
-
-    /// <summary>How to tell whether a strategy's targets exist: kernel functions from kallsyms (read once), tracepoints from tracefs.</summary>
-    private static Func<ProbeAttachStrategy, Func<string, bool>> TargetExists(OpenCachestatSkeleton open)
-    {
-        var symbols = new Lazy<IReadOnlySet<string>>(() => KernelSymbols.SelectExisting(CacheStatPlan.KernelFunctionTargets(open)));
+        var symbols = new Lazy<IReadOnlySet<string>>(() => KernelSymbols.SelectExisting(kernelFunctions));
         return strategy => strategy == ProbeAttachStrategy.BtfRawTracepoint ? TracepointExists : name => symbols.Value.Contains(name);
     }
 
-    /// <summary>Loads and attaches <paramref name="strategy"/>'s programs, releasing what it made when that fails.</summary>
-    private ProbeSession AttachWith(ProbeAttachStrategy strategy)
+    /// <summary>Loads and attaches <paramref name="strategy"/>'s programs from <paramref name="open"/> (disposed here), releasing what it made when that fails.</summary>
+    private ProbeSession AttachWith(ProbeAttachStrategy strategy, Func<ProbeAttachStrategy, Func<string, bool>> exists, OpenCachestatSkeleton open)
     {
         var links = new List<BpfLink>();
         try
         {
-            using (var open = CachestatSkeleton.Open())
+            using (open)
             {
-                var plan = CacheStatPlan.Resolve(open, strategy, TargetExists(open)(strategy), out var missing)
+                var plan = CacheStatPlan.Resolve(open, strategy, exists(strategy), out var missing)
                     ?? throw new BpfNotSupportedException(Context, strategy.SectionName(), detail: missing);
                 Configure(open);
                 plan.Apply(open);

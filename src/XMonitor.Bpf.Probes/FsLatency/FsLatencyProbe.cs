@@ -178,7 +178,8 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
                 open.XmFilterKind = (FslatencySkeleton.XmFilterKindEnum)_options.Filter.Kind;
                 open.XmFilterValue = _options.Filter.Value;
                 open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
-                var nfs4 = Nfs4ModuleLoaded();
+                // Only the function strategies hook nfs4_file_open: the tracepoints need no kallsyms read.
+                var nfs4 = strategy != ProbeAttachStrategy.Tracepoint && Nfs4ModuleLoaded();
                 foreach (var (programStrategy, program) in ProgramsByStrategy(open))
                 {
                     program.Autoload = programStrategy == strategy
