@@ -34,9 +34,18 @@ for kernel in "${kernels[@]}"; do
   mkdir -p "$out"
   start=$SECONDS
   code=0
-  (cd "$repo" && "$here/vm.sh" --kernel "$kernel" --timeout 2400 -- bash tests/kernel-matrix/lib/guest-suite.sh "$out" "${suites[@]}") \
+  (cd "$repo" && "$here/vm.sh" --kernel "$kernel" --timeout 1200 -- bash tests/kernel-matrix/lib/guest-suite.sh "$out" "${suites[@]}") \
     2>&1 | tee "$out/guest.log" || code=$?
-  ((code == 0)) || status=1
+  if ((code != 0)); then
+    status=1
+    # What CI shows is the end of the output: say here which test each suite was in, and where
+    # the kernel was if it locked up (vm.sh panics the guest on a soft lockup).
+    for log in "$out"/probes.log "$out"/agent.log; do
+      [[ -f "$log" ]] || continue
+      echo "last test started in $(basename "$log" .log): $(grep -a '\[STARTING\]' "$log" | tail -1 | sed 's/^ *//;s/ \[STARTING\]//')"
+    done
+    grep -a -m1 -A60 -E 'soft lockup|rcu_preempt detected stalls|Kernel panic|BUG:' "$out/guest.log" | sed 's/^/  | /' || true
+  fi
   counts=$({ grep -a -h 'Total:' "$out"/probes.log "$out"/agent.log 2>/dev/null || true; } | sed 's/.*Total: //' | paste -sd ';' -)
   summary+=("$kernel: exit $code in $((SECONDS - start)) s; ${counts:-no test summary}")
 done

@@ -49,12 +49,14 @@ if [[ -w /dev/kvm ]] && grep -qw -e vmx -e svm /proc/cpuinfo; then
   accel=(-accel kvm "${accel[@]}")
 fi
 
+# A kernel that locks up panics (softlockup_panic, every CPU's backtrace on the console) and the
+# guest stops there (panic=-1 with -no-reboot) instead of idling into the timeout.
 status=0
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
   -machine q35 -cpu max -smp "$cpus" -m "$memory" "${accel[@]}" \
   -nodefaults -nographic -no-reboot -serial stdio -monitor none \
   -kernel "$kernel/vmlinuz" -initrd "$kernel/initramfs.cpio.gz" \
-  -append "console=ttyS0 quiet loglevel=4 panic=-1 xm.init=$here/lib/guest-init.sh xm.job=$job" \
+  -append "console=ttyS0 quiet loglevel=4 panic=-1 softlockup_panic=1 softlockup_all_cpu_backtrace=1 xm.init=$here/lib/guest-init.sh xm.job=$job" \
   -fsdev local,id=hostroot,path=/,security_model=passthrough,multidevs=remap \
   -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
   -drive file="$job/disk.img",if=virtio,format=raw,cache.writeback=off,cache.no-flush=on \

@@ -51,7 +51,9 @@ for suite in "${suites[@]}"; do
     *) echo "guest-suite.sh: unknown suite $suite" >&2; exit 2 ;;
   esac
   echo "== $suite tests"
-  (cd "tests/$project/$bin" && "./$project" -noColor -parallel none "${filter[@]}") > "$out/$suite.log" 2>&1
+  # The verbose reporter names each test as it starts, so the log (written to the host through 9p
+  # as it goes) shows which test was running if the guest's kernel stops.
+  (cd "tests/$project/$bin" && "./$project" -noColor -parallel none -reporter verbose "${filter[@]}") > "$out/$suite.log" 2>&1
   code=$?
   grep -a -E '\[FAIL\]|Total:' "$out/$suite.log"
   ((code == 0)) || status=1
