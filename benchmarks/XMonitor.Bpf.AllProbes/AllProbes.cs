@@ -24,7 +24,7 @@ internal static class AllProbes
         if (Wanted("CpuSched"))
         {
             var p = new CpuSchedProbe(new CpuSchedOptions());
-            Subscribe(p.RunQueueLatency, counter, "CpuSched");
+            Subscribe(p.Samples, counter, "CpuSched");
             Subscribe(p.OffCpu, counter, "CpuSched events");
             Subscribe(p.HungTasks, counter, "CpuSched events");
             probes.Add(new("CpuSched", p, p.Start, () => p.GetProgramStatistics().Values));
@@ -39,27 +39,27 @@ internal static class AllProbes
         {
             var p = new ProcessVmProbe(new ProcessVmOptions());
             Subscribe(p.Samples, counter, "ProcessVm");
-            Subscribe(p.Allocations, counter, "ProcessVm events");
+            Subscribe(p.Events, counter, "ProcessVm events");
             probes.Add(new("ProcessVm", p, p.Start, () => p.GetProgramStatistics().Values));
         }
         if (Wanted("OomKill"))
         {
             var p = new OomKillProbe(new OomKillOptions());
-            Subscribe(p.Kills, counter, "OomKill events");
+            Subscribe(p.Events, counter, "OomKill events");
             probes.Add(new("OomKill", p, p.Start, () => p.GetProgramStatistics().Values));
         }
         if (Wanted("BioLatency"))
         {
             var p = new BioLatencyProbe(new BioLatencyOptions());
-            Subscribe(p.Latency, counter, "BioLatency");
-            Subscribe(p.SlowRequests, counter, "BioLatency events");
+            Subscribe(p.Samples, counter, "BioLatency");
+            Subscribe(p.Events, counter, "BioLatency events");
             probes.Add(new("BioLatency", p, p.Start, () => p.GetProgramStatistics().Values));
         }
         if (Wanted("FsLatency"))
         {
             var p = new FsLatencyProbe(new FsLatencyOptions { FileSystemType = fsType });
-            Subscribe(p.Latency, counter, "FsLatency");
-            Subscribe(p.SlowOperations, counter, "FsLatency events");
+            Subscribe(p.Samples, counter, "FsLatency");
+            Subscribe(p.Events, counter, "FsLatency events");
             probes.Add(new("FsLatency", p, p.Start, () => p.GetProgramStatistics().Values));
         }
         if (Wanted("Napi"))

@@ -61,7 +61,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 var printed = 0;
 using var probe = new BioLatencyProbe(options);
-probe.Latency.Subscribe(new Observer<BlockIoLatency>(reading =>
+probe.Samples.Subscribe(new Observer<BlockIoLatency>(reading =>
 {
     // The reading the probe publishes on dispose covers a partial interval: BCC prints none.
     if (done.IsSet)

@@ -10,7 +10,7 @@ internal sealed class KillPrinter(OomKillProbe probe) : IHostedService, IObserve
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = probe.Kills.Subscribe(this);
+        _subscription = probe.Events.Subscribe(this);
         Console.WriteLine("Tracing OOM kills... Ctrl-C to end.");
         return Task.CompletedTask;
     }

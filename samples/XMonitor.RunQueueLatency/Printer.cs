@@ -24,7 +24,7 @@ internal sealed class Printer : IHostedService, IDisposable
         _lifetime = lifetime;
         // The host creates every hosted service before starting any, so this runs before the
         // probe starts and the first interval is not missed.
-        _subscriptions.Add(probe.RunQueueLatency.Subscribe(new Observer<RunQueueLatency>(Print)));
+        _subscriptions.Add(probe.Samples.Subscribe(new Observer<RunQueueLatency>(Print)));
         _subscriptions.Add(probe.OffCpu.Subscribe(new Observer<OffCpuEvent>(e => Print("OFFCPU", e))));
         _subscriptions.Add(probe.HungTasks.Subscribe(new Observer<HungTaskEvent>(e => Print("HUNG", e))));
     }

@@ -11,26 +11,30 @@ internal static class ProbeRegistration
 {
     /// <summary>
     /// Registers <typeparamref name="TOptions"/> (configured by <paramref name="configure"/>, checked
-    /// by <paramref name="validate"/> when the host starts), a singleton <typeparamref name="TProbe"/>
-    /// made by <paramref name="create"/>, and a hosted service that starts the probe with the host
-    /// and detaches it when the host stops. Registering the same probe twice registers it once.
+    /// when the host starts), a singleton <typeparamref name="TProbe"/> made by
+    /// <paramref name="create"/> and also served as a <see cref="Probe"/> (for health checks and
+    /// whoever lists the host's probes), and a hosted service that starts the probe with the host and
+    /// detaches it when the host stops. Registering the same probe twice registers it once.
     /// </summary>
     public static IServiceCollection AddProbe<TProbe, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
         this IServiceCollection services,
         Action<TOptions>? configure,
-        Func<TOptions, IReadOnlyList<string>> validate,
         Func<TOptions, ILogger<TProbe>?, TProbe> create)
-        where TProbe : class, IHostedProbe
-        where TOptions : class
+        where TProbe : Probe<TOptions>
+        where TOptions : ProbeOptions
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<TOptions>();
         if (configure is not null)
             options.Configure(configure);
+        if (services.Any(d => d.ServiceType == typeof(TProbe)))
+            return services;
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>>(new ProbeOptionsValidator<TOptions>(validate)));
-        services.TryAddSingleton(sp => create(sp.GetRequiredService<IOptions<TOptions>>().Value, sp.GetService<ILogger<TProbe>>()));
+        services.AddSingleton<IValidateOptions<TOptions>, ProbeOptionsValidator<TOptions>>();
+        services.AddSingleton(sp => create(sp.GetRequiredService<IOptions<TOptions>>().Value, sp.GetService<ILogger<TProbe>>()));
+        services.AddSingleton<Probe>(sp => sp.GetRequiredService<TProbe>());
         services.AddHostedService<ProbeHostedService<TProbe>>();
+        services.AddOptions<ProbeHostingOptions>();
         return services;
     }
 }

@@ -7,9 +7,10 @@ namespace XMonitor.Bpf.Probes;
 /// for an event-only probe), an optional thread draining a ring buffer, and a stop that detaches
 /// first, publishes what the maps and the ring hold last, then frees the kernel objects. Dispose
 /// from inside one of the probe's own callbacks is deferred to the thread pool, so it never waits
-/// for the thread it runs on.
+/// for the thread it runs on. <c>stopped</c> runs once the probe is stopped; <c>readHealth</c> hears
+/// after each reading of the maps whether it worked (null) or the error, and the event reader's error.
 /// </summary>
-internal sealed class ProbeRunner(object owner, string description, ILogger logger, Action completeObservables)
+internal sealed class ProbeRunner(object owner, string description, ILogger logger, Action stopped, Action<string?> readHealth)
 {
     private const int StateNew = 0;
     private const int StateRunning = 1;
@@ -27,6 +28,9 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
 
     public bool IsRunning => Volatile.Read(ref _state) == StateRunning;
 
+    /// <summary>Why the event reader stopped early; null while it reads (or without one).</summary>
+    public string? EventReaderError { get; private set; }
+
     /// <summary>The session's programs, attached or not, for health metrics; empty unless running.</summary>
     public IReadOnlyList<BpfProgram> Programs => WithSession<IReadOnlyList<BpfProgram>>(() => [.. _session!.Programs], []);
 
@@ -35,17 +39,11 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
 
     /// <summary>
     /// Starts: <paramref name="attach"/> loads and attaches (and must release what it made if it
-    /// throws); then the timer and the ring-buffer thread run until dispose.
+    /// throws); then the timer (none without <paramref name="interval"/>: an event-only probe's
+    /// interval reading, if it has one, is published only on stop) and the ring-buffer thread run
+    /// until dispose.
     /// </summary>
-    public void Start(TimeSpan interval, Func<ProbeSession> attach) => Start((TimeSpan?)interval, attach);
-
-    /// <summary>
-    /// Starts an event-only probe: like <see cref="Start(TimeSpan, Func{ProbeSession})"/> without
-    /// the interval timer; the session's interval reading, if it has one, is published only on stop.
-    /// </summary>
-    public void Start(Func<ProbeSession> attach) => Start(null, attach);
-
-    private void Start(TimeSpan? interval, Func<ProbeSession> attach)
+    public void Start(TimeSpan? interval, Func<ProbeSession> attach)
     {
         lock (_gate)
         {
@@ -62,13 +60,6 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
                 _ticker = Task.Run(() => TickAsync(period));
             _state = StateRunning;
         }
-    }
-
-    /// <summary>Refuses bad options at start: an <see cref="ArgumentException"/> of the "options" parameter naming every problem in <paramref name="errors"/>.</summary>
-    public void ThrowIfInvalid(IReadOnlyList<string> errors)
-    {
-        if (errors.Count > 0)
-            throw new ArgumentException($"invalid {description} options: " + string.Join("; ", errors), "options");
     }
 
     /// <summary>Runs <paramref name="read"/> on the session while it is running (under the start/stop lock); <paramref name="fallback"/> otherwise.</summary>
@@ -100,11 +91,6 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
             return _session is not null ? read() : fallback;
     }
 
-    /// <summary>The kernel's run statistics of the attached programs by name.</summary>
-    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics()
-        => WithRunningSession(() => _session!.Links.ToDictionary(l => l.Program.Name, l => l.Program.GetStatistics()));
-
     /// <summary>Runs a publication marked as this probe's callback, so a Dispose inside it is deferred.</summary>
     public void AsCallback(Action publish)
     {
@@ -129,7 +115,7 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
             _ticker?.GetAwaiter().GetResult();
             FinishStop();
         }
-        completeObservables();
+        stopped();
     }
 
     public async ValueTask DisposeAsync()
@@ -142,7 +128,7 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
                 await ticker.ConfigureAwait(false);
             FinishStop();
         }
-        completeObservables();
+        stopped();
     }
 
     private bool DeferredFromCallback()
@@ -207,10 +193,12 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
             try
             {
                 AsCallback(session.PublishInterval!);
+                readHealth(null);
             }
             catch (Exception e) when (e is BpfException or IOException)
             {
                 logger.LogError(e, "{Probe}: reading the kernel's maps failed", description);
+                readHealth($"reading the kernel's maps failed: {e.Message}");
             }
         }
     }
@@ -231,6 +219,8 @@ internal sealed class ProbeRunner(object owner, string description, ILogger logg
         catch (BpfException e)
         {
             logger.LogError(e, "{Probe}: reading the event ring buffer failed; no more events", description);
+            EventReaderError = $"reading the event ring buffer failed, no more events: {e.Message}";
+            readHealth(null);
         }
     }
 }

@@ -77,7 +77,7 @@ public sealed class LifecycleTests
 
         using var second = new ProbeRun(new CpuSchedOptions { Interval = TimeSpan.FromMilliseconds(50) });
         var fromTick = new Collector<RunQueueLatency>();
-        using var tickSubscription = second.Probe.RunQueueLatency.Subscribe(new DisposingObserver<RunQueueLatency>(second.Probe, fromTick));
+        using var tickSubscription = second.Probe.Samples.Subscribe(new DisposingObserver<RunQueueLatency>(second.Probe, fromTick));
         deadline = DateTime.UtcNow.AddSeconds(5);
         while (!second.Latency.IsCompleted && DateTime.UtcNow < deadline)
             Thread.Sleep(20);
@@ -93,7 +93,7 @@ public sealed class LifecycleTests
         using var host = builder.Build();
         var probe = host.Services.GetRequiredService<CpuSchedProbe>();
         var readings = new Collector<RunQueueLatency>();
-        probe.RunQueueLatency.Subscribe(readings);
+        probe.Samples.Subscribe(readings);
 
         await host.StartAsync(TestContext.Current.CancellationToken);
         Assert.True(probe.IsRunning);

@@ -9,7 +9,7 @@ internal sealed class ProbeRun : IDisposable
     {
         BpfEnvironment.Require();
         Probe = new CpuSchedProbe(options);
-        Probe.RunQueueLatency.Subscribe(Latency);
+        Probe.Samples.Subscribe(Latency);
         Probe.OffCpu.Subscribe(OffCpu);
         Probe.HungTasks.Subscribe(Hung);
         Probe.Start();

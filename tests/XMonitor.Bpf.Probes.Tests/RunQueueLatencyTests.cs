@@ -143,7 +143,7 @@ public sealed class RunQueueLatencyTests(ITestOutputHelper output)
             OffCpuThreshold = TimeSpan.Zero,
             HungTaskThreshold = TimeSpan.Zero,
         });
-        using var phases = run.Probe.RunQueueLatency.Subscribe(new Observer<RunQueueLatency>(reading =>
+        using var phases = run.Probe.Samples.Subscribe(new Observer<RunQueueLatency>(reading =>
         {
             // The reading closes the interval that ran in the current phase; then switch phase.
             if (reading.Histograms.Count == 1)

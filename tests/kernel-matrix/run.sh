@@ -26,28 +26,53 @@ for built in tests/XMonitor.Bpf.Probes.Tests tests/XMonitor.Agent.Tests samples/
   [[ -d "$repo/$built/bin/Release/net10.0" ]] || { (cd "$repo" && dotnet build XMonitor.Bpf.sln -c Release -v q); break; }
 done
 
+# Runs the guest suite on one kernel into OUT; its exit status.
+run_guest() {
+  local kernel=$1 out=$2 code=0
+  rm -rf "$out"
+  mkdir -p "$out"
+  (cd "$repo" && "$here/vm.sh" --kernel "$kernel" --timeout 1200 -- bash tests/kernel-matrix/lib/guest-suite.sh "$out" "${suites[@]}") \
+    2>&1 | tee "$out/guest.log" || code=$?
+  return "$code"
+}
+
+# What CI shows is the end of the output: which test each suite of OUT was in, and where the kernel
+# was if it locked up (vm.sh panics the guest on a soft lockup).
+explain_failure() {
+  local out=$1 log
+  for log in "$out"/probes.log "$out"/agent.log; do
+    [[ -f "$log" ]] || continue
+    echo "last test started in $(basename "$log" .log): $(grep -a '\[STARTING\]' "$log" | tail -1 | sed 's/^ *//;s/ \[STARTING\]//')"
+  done
+  grep -a -m1 -A60 -E 'soft lockup|rcu_preempt detected stalls|Kernel panic|BUG:' "$out/guest.log" | sed 's/^/  | /' || true
+}
+
 status=0
 summary=()
 for kernel in "${kernels[@]}"; do
   out="$here/out/$kernel"
-  rm -rf "$out"
-  mkdir -p "$out"
   start=$SECONDS
   code=0
-  (cd "$repo" && "$here/vm.sh" --kernel "$kernel" --timeout 1200 -- bash tests/kernel-matrix/lib/guest-suite.sh "$out" "${suites[@]}") \
-    2>&1 | tee "$out/guest.log" || code=$?
+  run_guest "$kernel" "$out" || code=$?
+  note=
   if ((code != 0)); then
-    status=1
-    # What CI shows is the end of the output: say here which test each suite was in, and where
-    # the kernel was if it locked up (vm.sh panics the guest on a soft lockup).
-    for log in "$out"/probes.log "$out"/agent.log; do
-      [[ -f "$log" ]] || continue
-      echo "last test started in $(basename "$log" .log): $(grep -a '\[STARTING\]' "$log" | tail -1 | sed 's/^ *//;s/ \[STARTING\]//')"
-    done
-    grep -a -m1 -A60 -E 'soft lockup|rcu_preempt detected stalls|Kernel panic|BUG:' "$out/guest.log" | sed 's/^/  | /' || true
+    explain_failure "$out"
+    # A guest kernel that locked up (seen once in CI on 6.1 under TCG, cause not found) gets one
+    # more run; the first run's output is kept next to the second's and the summary says so. A
+    # test failure is never retried.
+    if grep -a -q -E 'soft lockup|rcu_preempt detected stalls' "$out/guest.log" && ! grep -a -q '\[FAIL\]' "$out"/*.log; then
+      rm -rf "$out.lockup"
+      mv "$out" "$out.lockup"
+      echo "kernel matrix: the $kernel guest's kernel locked up (trace above, out/$kernel.lockup/guest.log); running it once more"
+      note=" (second run: the first locked up in $(grep -a '\[STARTING\]' "$out.lockup"/*.log 2>/dev/null | tail -1 | sed 's/.*Tests\.//;s/ \[STARTING\]//'))"
+      code=0
+      run_guest "$kernel" "$out" || code=$?
+      ((code == 0)) || explain_failure "$out"
+    fi
   fi
+  ((code == 0)) || status=1
   counts=$({ grep -a -h 'Total:' "$out"/probes.log "$out"/agent.log 2>/dev/null || true; } | sed 's/.*Total: //' | paste -sd ';' -)
-  summary+=("$kernel: exit $code in $((SECONDS - start)) s; ${counts:-no test summary}")
+  summary+=("$kernel: exit $code in $((SECONDS - start)) s; ${counts:-no test summary}$note")
 done
 
 echo

@@ -46,7 +46,7 @@ internal static class ProbeOptionsBinder
             throw context.Error(node, probe.Name, "expected a mapping of the probe's options (enabled, ...)");
         }
 
-        var errors = probe.Validate(options);
+        var errors = options.Validate();
         if (errors.Count > 0)
         {
             // The package's messages start with the property they are about; the longest match wins (Interval vs. IntervalX).
@@ -65,6 +65,9 @@ internal static class ProbeOptionsBinder
     private static Dictionary<string, PropertyInfo> Properties([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type optionsType)
         => optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
+            // As agent.yaml lists them: the interval first, the probe's own keys, the attach strategy last.
+            .OrderBy(p => p.DeclaringType == typeof(SampledProbeOptions) ? 0 : p.DeclaringType == typeof(ProbeOptions) ? 2 : 1)
+            .ThenBy(p => p.MetadataToken)
             .ToDictionary(p => Naming.SnakeCase(p.Name), StringComparer.Ordinal);
 
     private static object? Convert(Type type, YamlNode node, ConfigContext context, string key)

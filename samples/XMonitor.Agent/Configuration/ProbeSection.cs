@@ -1,3 +1,5 @@
+using XMonitor.Bpf.Probes;
+
 namespace XMonitor.Agent.Configuration;
 
 /// <summary>A probe's section: whether it runs and the options object it runs with.</summary>
@@ -10,7 +12,7 @@ internal sealed record ProbeSection
     public required bool Enabled { get; init; }
 
     /// <summary>The probe's options class (for example <c>CpuSchedOptions</c>), filled from the section.</summary>
-    public required object Options { get; init; }
+    public required ProbeOptions Options { get; init; }
 
     /// <summary>Every setting in a canonical form: two sections with the same fingerprint run the same probe, so a reload leaves it alone.</summary>
     public required string Fingerprint { get; init; }

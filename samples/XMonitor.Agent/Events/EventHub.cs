@@ -32,7 +32,9 @@ internal sealed class EventHub : IAsyncDisposable
     public IReadOnlyDictionary<string, long> Counts => _counts;
 
     /// <summary>An observer that publishes a probe's records as events of <paramref name="type"/>.</summary>
-    public IObserver<T> Observer<T>(string type, string probe) where T : notnull => new EventObserver<T>(this, type, probe);
+    /// <summary>An observer of a probe's records of several types, each published under the name <paramref name="types"/> gives its type.</summary>
+    public IObserver<object> Observer(IReadOnlyDictionary<Type, string> types, string probe)
+        => new EventObserver(this, types, probe);
 
     /// <summary>Hands <paramref name="e"/> to every consumer.</summary>
     public void Publish(AgentEvent e)
@@ -77,11 +79,12 @@ internal sealed class EventHub : IAsyncDisposable
         }
     }
 
-    private sealed class EventObserver<T>(EventHub hub, string type, string probe) : IObserver<T> where T : notnull
+    private sealed class EventObserver(EventHub hub, IReadOnlyDictionary<Type, string> types, string probe) : IObserver<object>
     {
-        public void OnNext(T value) => hub.Publish(new AgentEvent(type, probe, DateTimeOffset.UtcNow, value));
+        public void OnNext(object value)
+            => hub.Publish(new AgentEvent(types.TryGetValue(value.GetType(), out var type) ? type : value.GetType().Name, probe, DateTimeOffset.UtcNow, value));
 
-        public void OnError(Exception error) => hub._logger.LogError(error, "{Probe}: the {EventType} stream failed", probe, type);
+        public void OnError(Exception error) => hub._logger.LogError(error, "{Probe}: the event stream failed", probe);
 
         public void OnCompleted()
         {

@@ -1,24 +1,27 @@
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using XMonitor.Bpf.Probes;
+using XMonitor.Bpf.Prometheus;
 
 namespace XMonitor.Agent.Probes;
 
-/// <summary>A probe the agent knows: its section name, its options class and how to make one.</summary>
+/// <summary>
+/// A probe the agent knows: its section name, its options class, how to make one, its Prometheus
+/// adapter, and the event types it publishes with the names the event stream gives them.
+/// </summary>
 internal sealed class ProbeDefinition
 {
-    private readonly Func<object, ILoggerFactory, IProbeHandle> _create;
-    private readonly Func<object, IReadOnlyList<string>> _validate;
-
-    private ProbeDefinition(string name, string title, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type optionsType, Func<object> createOptions, Func<object, IReadOnlyList<string>> validate, Func<object, ILoggerFactory, IProbeHandle> create)
+    private ProbeDefinition(string name, string title, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type optionsType,
+        Func<ProbeOptions> createOptions, Func<ProbeOptions, ILoggerFactory, Probe> create, Func<Probe, int, IBpfMetricsCollector> collector,
+        IReadOnlyDictionary<Type, string> eventTypes)
     {
         Name = name;
         Title = title;
         OptionsType = optionsType;
         CreateOptions = createOptions;
-        _validate = validate;
-        _create = create;
+        Create = create;
+        CreateCollector = collector;
+        EventTypes = eventTypes;
     }
 
     /// <summary>The section name in the file and the probe's name in /probes and the agent's metrics, such as <c>cpu_sched</c>.</summary>
@@ -32,53 +35,37 @@ internal sealed class ProbeDefinition
     public Type OptionsType { get; }
 
     /// <summary>A new options object with the package's defaults.</summary>
-    public Func<object> CreateOptions { get; }
+    public Func<ProbeOptions> CreateOptions { get; }
 
-    /// <summary>The package's own option checks (its <c>IValidateOptions</c>); each problem starts with the option's property name.</summary>
-    public IReadOnlyList<string> Validate(object options) => _validate(options);
+    /// <summary>A probe with the given options, not started.</summary>
+    public Func<ProbeOptions, ILoggerFactory, Probe> Create { get; }
 
-    /// <summary>A probe object with <paramref name="options"/>, not started.</summary>
-    public IProbeHandle Create(object options, ILoggerFactory loggers) => _create(options, loggers);
+    /// <summary>The probe's Prometheus adapter (created before start, so it sees the first sample), with the bound of per-process series.</summary>
+    public Func<Probe, int, IBpfMetricsCollector> CreateCollector { get; }
+
+    /// <summary>The event stream's name of each record type of the probe's <see cref="IEventProbe{TEvent}.Events"/> (<c>off_cpu</c>...).</summary>
+    public IReadOnlyDictionary<Type, string> EventTypes { get; }
 
     /// <summary>Defines a probe of type <typeparamref name="TProbe"/>.</summary>
-    /// <param name="name">The section name.</param>
+    /// <param name="name">The section name; the probe's own <see cref="Probe.Name"/>.</param>
     /// <param name="title">What it measures.</param>
-    /// <param name="register">The package's DI registration, whose validator checks the options.</param>
-    /// <param name="construct">The probe's public constructor.</param>
-    /// <param name="functions">The rest of what the agent uses of it.</param>
+    /// <param name="create">The probe's public constructor.</param>
+    /// <param name="collector">Its Prometheus adapter's constructor.</param>
+    /// <param name="eventTypes">Each record type of its events with the name the event stream gives it.</param>
     public static ProbeDefinition For<TProbe, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
         string name,
         string title,
-        Func<IServiceCollection, IServiceCollection> register,
-        Func<TOptions, ILoggerFactory, TProbe> construct,
-        ProbeFunctions<TProbe> functions)
-        where TProbe : IAsyncDisposable
-        where TOptions : class, new()
+        Func<TOptions, ILogger<TProbe>, TProbe> create,
+        Func<TProbe, int, IBpfMetricsCollector> collector,
+        params (Type Type, string Name)[] eventTypes)
+        where TProbe : Probe<TOptions>
+        where TOptions : ProbeOptions, new()
         => new(
             name,
             title,
             typeof(TOptions),
             static () => new TOptions(),
-            options => ValidateWith(register, (TOptions)options),
-            (options, loggers) => new ProbeHandle<TProbe>(construct((TOptions)options, loggers), functions));
-
-    /// <summary>
-    /// Runs the validators the package registers for <typeparamref name="TOptions"/>: the same checks
-    /// its probe runs in <c>Start</c>, reached through the public DI registration.
-    /// </summary>
-    private static IReadOnlyList<string> ValidateWith<TOptions>(Func<IServiceCollection, IServiceCollection> register, TOptions options)
-        where TOptions : class
-    {
-        var services = new ServiceCollection();
-        register(services);
-        using var provider = services.BuildServiceProvider();
-        var errors = new List<string>();
-        foreach (var validator in provider.GetServices<IValidateOptions<TOptions>>())
-        {
-            var result = validator.Validate(Microsoft.Extensions.Options.Options.DefaultName, options);
-            if (result.Failed)
-                errors.AddRange(result.Failures ?? [result.FailureMessage]);
-        }
-        return errors;
-    }
+            (options, loggers) => create((TOptions)options, loggers.CreateLogger<TProbe>()),
+            (probe, maxProcessSeries) => collector((TProbe)probe, maxProcessSeries),
+            eventTypes.ToDictionary(e => e.Type, e => e.Name));
 }

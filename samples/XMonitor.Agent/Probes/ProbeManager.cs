@@ -135,31 +135,32 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
         slot.State = ProbeState.Starting;
         lock (_slots)
             slot.Starts = _starts[section.Name] = _starts.GetValueOrDefault(section.Name) + 1;
-        IProbeHandle? handle = null;
+        Probe? probe = null;
         IBpfMetricsCollector? collector = null;
-        IReadOnlyList<IDisposable> subscriptions = [];
+        IDisposable? subscription = null;
         try
         {
-            handle = definition.Create(section.Options, loggers);
-            collector = handle.CreateCollector(maxProcessSeries);
-            subscriptions = handle.SubscribeEvents(events);
-            handle.Start();
+            probe = definition.Create(section.Options, loggers);
+            collector = definition.CreateCollector(probe, maxProcessSeries);
+            // Before start: some probes only record what is observed.
+            if (probe is IEventProbe<object> source)
+                subscription = source.Events.Subscribe(events.Observer(definition.EventTypes, section.Name));
+            probe.Start();
             registry.Add(collector);
-            (slot.Handle, slot.Collector, slot.Subscriptions) = (handle, collector, subscriptions);
+            (slot.Probe, slot.Collector, slot.Subscription) = (probe, collector, subscription);
             slot.StartedAt = DateTimeOffset.UtcNow;
             slot.State = ProbeState.Running;
             _logger.LogInformation("{Probe}: running ({Title}), attached with {Strategy}",
-                section.Name, definition.Title, handle.StrategyChoice);
-            if (handle.Note is { } note)
+                section.Name, definition.Title, probe.StrategyChoice);
+            if (probe.StateReason is { } note)
                 _logger.LogWarning("{Probe}: {Note}", section.Name, note);
         }
         catch (Exception e)
         {
             // Whatever one probe throws while starting must not stop the others: the agent is their supervisor.
-            foreach (var subscription in subscriptions)
-                subscription.Dispose();
+            subscription?.Dispose();
             (collector as IDisposable)?.Dispose();
-            handle?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            probe?.Dispose();
             slot.State = e is BpfNotSupportedException ? ProbeState.Unsupported : ProbeState.Failed;
             slot.Error = e.Message;
             lock (_slots)
@@ -173,14 +174,13 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
 
     private async Task StopAsync(Slot slot)
     {
-        if (slot.Handle is null)
+        if (slot.Probe is null)
             return;
         registry.Remove(slot.Collector!);
         (slot.Collector as IDisposable)?.Dispose();
-        foreach (var subscription in slot.Subscriptions)
-            subscription.Dispose();
-        await slot.Handle.DisposeAsync().ConfigureAwait(false);
-        slot.Handle = null;
+        slot.Subscription?.Dispose();
+        await slot.Probe.DisposeAsync().ConfigureAwait(false);
+        slot.Probe = null;
         slot.State = ProbeState.Stopped;
         _logger.LogInformation("{Probe}: stopped", slot.Section.Name);
     }
@@ -194,19 +194,33 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
         public ProbeSection Section { get; } = section;
         public volatile ProbeState State = ProbeState.Disabled;
         public volatile string? Error;
-        public IProbeHandle? Handle;
+        public Probe? Probe;
         public IBpfMetricsCollector? Collector;
-        public IReadOnlyList<IDisposable> Subscriptions = [];
+        public IDisposable? Subscription;
         public DateTimeOffset? StartedAt;
         public int Starts;
 
         public ProbeStatus Status()
         {
-            var handle = State == ProbeState.Running ? Handle : null;
+            var probe = State == ProbeState.Running ? Probe : null;
+            var choice = probe?.StrategyChoice;
             return new ProbeStatus(
-                Section.Name, Section.Enabled, State, Describe(handle?.StrategyChoice?.Strategy), handle?.StrategyChoice?.Name,
-                handle?.StrategyChoice?.Reason, [.. handle?.StrategyChoice?.Failures.Select(f => f.ToString()) ?? []], Error, handle?.Note,
-                handle?.Programs() ?? [], Section.Settings, StartedAt, Starts);
+                Section.Name, Section.Enabled, State, Describe(choice?.Strategy), choice?.Name,
+                choice?.Reason, [.. choice?.Failures.Select(f => f.ToString()) ?? []], Error, probe?.StateReason,
+                probe is null ? [] : Programs(probe), Section.Settings, StartedAt, Starts);
+        }
+
+        private static IReadOnlyList<ProgramInfo> Programs(Probe probe)
+        {
+            try
+            {
+                return [.. probe.GetProgramStatistics().Select(p => new ProgramInfo(p.Key, p.Value.Id)).OrderBy(p => p.Name, StringComparer.Ordinal)];
+            }
+            catch (Exception e) when (e is InvalidOperationException or BpfException or ObjectDisposedException)
+            {
+                // Stopped between the check and the read.
+                return [];
+            }
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace XMonitor.Bpf.Probes.BioLatency;
 
@@ -11,22 +10,17 @@ namespace XMonitor.Bpf.Probes.BioLatency;
 /// versus random requests, all aggregated in the kernel, and a record per request slower than a
 /// threshold. It hooks block_rq_insert, block_rq_issue and block_rq_complete as BTF raw tracepoints
 /// (tp_btf) where the kernel has them and as raw tracepoints (raw_tp) otherwise;
-/// <see cref="AttachStrategy"/> says which.
+/// <see cref="Probe.AttachStrategy"/> says which.
 /// </summary>
 /// <remarks>
-/// Subscribe to <see cref="Latency"/> and <see cref="SlowRequests"/>, then <see cref="Start"/>. The
-/// maps are read every <see cref="BioLatencyOptions.Interval"/> without deleting anything in the
+/// Subscribe to <see cref="Samples"/> and <see cref="Events"/>, then <see cref="Probe.Start"/>. The
+/// maps are read every <see cref="SampledProbeOptions.Interval"/> without deleting anything in the
 /// kernel. Requests issued before the start are counted at their completion but have no latency.
 /// Disposing detaches every program, publishes a last reading for the partial interval and
 /// completes the observables. A probe starts once.
 /// </remarks>
-public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
+public sealed class BioLatencyProbe : Probe<BioLatencyOptions>, ISampledProbe<BlockIoLatency>, IEventProbe<SlowBlockIoEvent>
 {
-    private const string Description = "block I/O probe";
-
-    private readonly BioLatencyOptions _options;
-    private readonly ILogger _logger;
-    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<BlockIoLatency> _latency;
     private readonly ObservableBroadcaster<SlowBlockIoEvent> _slow;
     private readonly Dictionary<BiolatencySkeleton.BiolatencyKey, (Log2Histogram Service, Log2Histogram Queue, BlockIoCounters Counters)> _previous = [];
@@ -36,90 +30,39 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
     private BiolatencySkeleton? _skeleton;
     private long _lastRead;
 
-    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public BioLatencyProbe(BioLatencyOptions options, ILogger<BioLatencyProbe>? logger = null)
+        : base(options, "bio_latency", "block I/O probe", logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _latency = new(ReportObserverError);
-        _slow = new(ReportObserverError);
-        _runner = new ProbeRunner(this, Description, _logger, () =>
-        {
-            _latency.Complete();
-            _slow.Complete();
-        });
+        _latency = CreateStream<BlockIoLatency>();
+        _slow = CreateStream<SlowBlockIoEvent>();
         _onEvent = OnEvent;
     }
 
-    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
-    public BioLatencyOptions Options => _options.Clone();
-
-    /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
-
-    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeStrategyChoice? StrategyChoice { get; private set; }
-
-    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => _runner.IsRunning;
-
-    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfLink> Links => _runner.Links;
-
-    /// <summary>The histograms and counters per disk and operation, every <see cref="BioLatencyOptions.Interval"/> and once more on dispose.</summary>
-    public IObservable<BlockIoLatency> Latency => _latency;
+    /// <summary>The histograms and counters per disk and operation, every <see cref="SampledProbeOptions.Interval"/> and once more on dispose.</summary>
+    public IObservable<BlockIoLatency> Samples => _latency;
 
     /// <summary>Requests whose service time reached <see cref="BioLatencyOptions.SlowThreshold"/>, as they complete (none when the threshold is zero).</summary>
-    public IObservable<SlowBlockIoEvent> SlowRequests => _slow;
+    public IObservable<SlowBlockIoEvent> Events => _slow;
 
     /// <summary>Records the kernel could not write because the ring buffer was full (readers too slow); 0 when not running.</summary>
-    public ulong DroppedEvents => _runner.WithSession(() => _skeleton!.EventsDropped, 0UL);
+    public ulong DroppedEvents => WithSession(() => _skeleton!.EventsDropped, 0UL);
 
-    /// <summary>
-    /// Loads the programs, attaches them and starts reading. Options are checked first; the attach
-    /// strategy is the forced one or the best the kernel offers.
-    /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
-    /// <exception cref="BpfNotSupportedException">The kernel offers neither tp_btf nor raw_tp (or not the forced one).</exception>
-    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
-    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
-    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start() => _runner.Start(_options.Interval, Attach);
-
-    /// <summary>
-    /// The kernel's run statistics of the attached programs by name (run count, total run time);
-    /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
-
-    /// <summary>
-    /// Detaches the programs, publishes the last partial interval, completes the observables and
-    /// frees the kernel objects. Called from inside one of the probe's own callbacks, it returns at
-    /// once and the probe stops as soon as the callback returns.
-    /// </summary>
-    public void Dispose() => _runner.Dispose();
-
-    /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
-    public ValueTask DisposeAsync() => _runner.DisposeAsync();
-
-    private ProbeSession Attach()
+    private protected override ProbeSession Attach()
     {
-        _runner.ThrowIfInvalid(_options.Validate());
-        var fallback = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.AttachStrategy, BioLatencyOptions.SupportedStrategies);
+        var fallback = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies);
         var (session, _, choice) = fallback.Attach(AttachWith);
         StrategyChoice = choice;
-        _logger.LogInformation(
+        Logger.LogInformation(
             "Block I/O probe attached with {Strategy}; disks: {Disk}; histograms in {Unit}; slow-request threshold {Threshold}",
-            choice, _options.Disk ?? "all", _options.Unit, _options.SlowThreshold);
+            choice, Settings.Disk ?? "all", Settings.Unit, Settings.SlowThreshold);
         return session;
     }
 
     private ProbeSession AttachWith(ProbeAttachStrategy strategy)
     {
         uint targetDev = 0;
-        if (_options.Disk is { } disk)
+        if (Settings.Disk is { } disk)
         {
             var (major, minor) = DiskResolver.Resolve(disk);
             targetDev = BlockDevice.ToKernel(major, minor);
@@ -132,9 +75,9 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
         {
             using (var open = BiolatencySkeleton.Open())
             {
-                open.TargNs = _options.Unit == HistogramUnit.Nanoseconds;
+                open.TargNs = Settings.Unit == HistogramUnit.Nanoseconds;
                 open.TargDev = targetDev;
-                open.SlowMinNs = Nanoseconds(_options.SlowThreshold);
+                open.SlowMinNs = Nanoseconds(Settings.SlowThreshold);
                 open.TpBtfBlockRqInsertProgram.Autoload = btf;
                 open.TpBtfBlockRqIssueProgram.Autoload = btf;
                 open.TpBtfBlockRqCompleteProgram.Autoload = btf;
@@ -148,7 +91,7 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
                 : [_skeleton.RawTpBlockRqInsertProgram, _skeleton.RawTpBlockRqIssueProgram, _skeleton.RawTpBlockRqCompleteProgram];
             foreach (var program in programs)
                 links.Add(program.Attach());
-            if (_options.SlowThreshold > TimeSpan.Zero)
+            if (Settings.SlowThreshold > TimeSpan.Zero)
                 ring = _skeleton.OpenEventsReader();
         }
         catch
@@ -170,7 +113,7 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
             Stopped = () =>
             {
                 if (skeleton.EventsDropped is > 0 and var dropped)
-                    _logger.LogWarning("Block I/O probe: the kernel dropped {Dropped} slow-request records because the ring buffer was full", dropped);
+                    Logger.LogWarning("Block I/O probe: the kernel dropped {Dropped} slow-request records because the ring buffer was full", dropped);
             },
         };
     }
@@ -184,7 +127,7 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
         var now = Stopwatch.GetTimestamp();
         var interval = Stopwatch.GetElapsedTime(_lastRead, now);
         _lastRead = now;
-        var unit = _options.Unit;
+        var unit = Settings.Unit;
         var skeleton = _skeleton!;
         var perCpu = _perCpu ??= new BiolatencySkeleton.BiolatencyIo[BpfMap.PossibleCpus];
 
@@ -275,6 +218,4 @@ public sealed class BioLatencyProbe : IDisposable, IAsyncDisposable, IHostedProb
         });
     }
 
-    private void ReportObserverError(Exception e)
-        => _logger.LogError(e, "Block I/O probe: an observer threw; it stays subscribed");
 }

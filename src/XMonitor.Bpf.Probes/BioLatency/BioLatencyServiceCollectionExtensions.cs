@@ -21,5 +21,5 @@ public static class BioLatencyServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddBioLatencyProbe(this IServiceCollection services, Action<BioLatencyOptions>? configure = null)
-        => services.AddProbe<BioLatencyProbe, BioLatencyOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
+        => services.AddProbe<BioLatencyProbe, BioLatencyOptions>(configure, (options, logger) => new(options, logger));
 }

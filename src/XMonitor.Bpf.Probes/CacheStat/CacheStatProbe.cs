@@ -1,18 +1,17 @@
 using System.Diagnostics;
 using System.Numerics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace XMonitor.Bpf.Probes.CacheStat;
 
 /// <summary>
 /// The CacheStat probe: page cache hits, misses and dirtied pages, system-wide and per process,
-/// every <see cref="CacheStatOptions.Interval"/>, as BCC's cachestat and cachetop count them.
+/// every <see cref="SampledProbeOptions.Interval"/>, as BCC's cachestat and cachetop count them.
 /// </summary>
 /// <remarks>
 /// <para>Three attach strategies; the first the kernel offers is taken (or the forced one; unforced,
 /// one that fails to load or attach is logged and the next one tried), and
-/// <see cref="AttachStrategy"/>, <see cref="AttachTargets"/> and a log line say which:</para>
+/// <see cref="Probe.AttachStrategy"/>, <see cref="AttachTargets"/> and a log line say which:</para>
 /// <list type="bullet">
 /// <item><b>fentry</b> (<see cref="ProbeAttachStrategy.Fentry"/>, kernels with BPF trampolines and folios, 5.16+):
 /// <c>filemap_add_folio</c> counts added, <c>folio_mark_accessed</c> accessed,
@@ -41,17 +40,12 @@ namespace XMonitor.Bpf.Probes.CacheStat;
 /// <see cref="CacheStatProcess.HasExited"/>, and then deleted from the map, which keeps the map
 /// (10,240 processes) from filling up. Process ids are the initial pid namespace's, so the probe
 /// expects to see that namespace's <c>/proc</c>, as a monitoring agent does.</para>
-/// <para>Subscribe to <see cref="Samples"/>, then <see cref="Start"/>. Disposing detaches every
+/// <para>Subscribe to <see cref="Samples"/>, then <see cref="Probe.Start"/>. Disposing detaches every
 /// program, publishes a last sample for the partial interval and completes the observable. A probe
 /// starts once.</para>
 /// </remarks>
-public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
+public sealed class CacheStatProbe : Probe<CacheStatOptions>, ISampledProbe<CacheStatSample>
 {
-    private const string Context = "CacheStat probe";
-
-    private readonly CacheStatOptions _options;
-    private readonly ILogger _logger;
-    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<CacheStatSample> _samples;
     private readonly CacheStatAccumulator _accumulator;
     private CachestatSkeleton? _skeleton;
@@ -60,82 +54,38 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private CachestatSkeleton.CachestatCounters[] _perCpu = [];
     private long _lastRead;
 
-    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public CacheStatProbe(CacheStatOptions options, ILogger<CacheStatProbe>? logger = null)
+        : base(options, "cache_stat", "CacheStat probe", logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _samples = new(ReportObserverError);
-        _runner = new ProbeRunner(this, Context, _logger, _samples.Complete);
-        _accumulator = new(_options.TopProcesses);
+        _samples = CreateStream<CacheStatSample>();
+        _accumulator = new(Settings.TopProcesses);
     }
 
-    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
-    public CacheStatOptions Options => _options.Clone();
-
-    /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
-
-    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeStrategyChoice? StrategyChoice { get; private set; }
-
-    /// <summary>The kernel functions or tracepoints the programs are attached to; empty until <see cref="Start"/> succeeded.</summary>
+    /// <summary>The kernel functions or tracepoints the programs are attached to; empty until <see cref="Probe.Start"/> succeeded.</summary>
     public IReadOnlyList<string> AttachTargets { get; private set; } = [];
 
-    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => _runner.IsRunning;
-
-    /// <summary>The loaded BPF programs, attached or not, for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfProgram> Programs => _runner.Programs;
-
-    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfLink> Links => _runner.Links;
-
-    /// <summary>One sample every <see cref="CacheStatOptions.Interval"/>, and a last one for the partial interval on dispose.</summary>
+    /// <summary>One sample every <see cref="SampledProbeOptions.Interval"/>, and a last one for the partial interval on dispose.</summary>
     public IObservable<CacheStatSample> Samples => _samples;
 
-    /// <summary>
-    /// Loads the programs of the chosen strategy, attaches them and starts the interval timer.
-    /// Options are checked first; the strategy is the forced one or the first of fentry, kprobe and
-    /// tracepoints the kernel offers, skipping without error those it lacks.
-    /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
-    /// <exception cref="BpfNotSupportedException">The forced strategy (or, unforced, every strategy) is not offered by the kernel; names the feature or the kernel functions missing.</exception>
-    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
-    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
-    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start() => _runner.Start(_options.Interval, Attach);
-
-    /// <summary>
-    /// Detaches the programs, publishes the last partial interval, completes <see cref="Samples"/>
-    /// and frees the kernel objects. Called from inside a subscriber's callback, it returns at once
-    /// and the probe stops as soon as the callback returns.
-    /// </summary>
-    public void Dispose() => _runner.Dispose();
-
-    /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
-    public ValueTask DisposeAsync() => _runner.DisposeAsync();
-
     /// <summary>Whether the kernel's per-process map holds an entry of <paramref name="pid"/>: exited processes' entries are deleted once reported.</summary>
-    internal bool IsTracked(int pid) => _runner.WithSession(() => _skeleton!.ProcStatsMap.TryLookup((uint)pid, out _), false);
+    internal bool IsTracked(int pid) => WithSession(() => _skeleton!.ProcStatsMap.TryLookup((uint)pid, out _), false);
 
-    private ProbeSession Attach()
+    private protected override ProbeSession Attach()
     {
-        _runner.ThrowIfInvalid(_options.Validate());
         // The skeleton opened to resolve the candidates serves the first attempt; a fallback opens
         // its own (an open skeleton is spent by its load). kallsyms is read at most once per start.
         OpenCachestatSkeleton? first = CachestatSkeleton.Open();
         try
         {
             var exists = TargetExists([.. CacheStatPlan.KernelFunctionTargets(first)]);
-            var candidates = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Context, _logger, _options.AttachStrategy, CacheStatOptions.SupportedStrategies,
+            var candidates = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies,
                 s => CacheStatPlan.Resolve(first, s, exists(s), out var missing) is null ? $"no {s.SectionName()} targets: {missing}" : null);
             var (session, _, choice) = candidates.Attach(s => AttachWith(s, exists, Interlocked.Exchange(ref first, null) ?? CachestatSkeleton.Open()));
             StrategyChoice = choice;
-            _logger.LogInformation(
+            Logger.LogInformation(
                 "CacheStat probe attached with {Strategy} to {Targets}; filter: {Filter}; every {Interval}, top {Top} processes",
-                choice, string.Join(", ", AttachTargets), _options.Filter, _options.Interval, _options.TopProcesses);
+                choice, string.Join(", ", AttachTargets), Settings.Filter, Settings.Interval, Settings.TopProcesses);
             return session;
         }
         finally
@@ -160,7 +110,7 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
             using (open)
             {
                 var plan = CacheStatPlan.Resolve(open, strategy, exists(strategy), out var missing)
-                    ?? throw new BpfNotSupportedException(Context, strategy.SectionName(), detail: missing);
+                    ?? throw new BpfNotSupportedException(Description, strategy.SectionName(), detail: missing);
                 Configure(open);
                 plan.Apply(open);
                 _skeleton = open.Load();
@@ -201,7 +151,7 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
 
     private void Configure(OpenCachestatSkeleton open)
     {
-        var filter = _options.Filter;
+        var filter = Settings.Filter;
         open.PageShift = (uint)BitOperations.Log2((uint)Environment.SystemPageSize);
         open.XmFilterKind = (CachestatSkeleton.XmFilterKindEnum)filter.Kind;
         open.XmFilterValue = filter.Value;
@@ -258,6 +208,4 @@ public sealed class CacheStatProbe : IDisposable, IAsyncDisposable, IHostedProbe
         return (sample, exited);
     }
 
-    private void ReportObserverError(Exception e)
-        => _logger.LogError(e, "CacheStat probe: an observer threw; it stays subscribed");
 }

@@ -21,5 +21,5 @@ public static class CacheStatServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddCacheStatProbe(this IServiceCollection services, Action<CacheStatOptions>? configure = null)
-        => services.AddProbe<CacheStatProbe, CacheStatOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
+        => services.AddProbe<CacheStatProbe, CacheStatOptions>(configure, (options, logger) => new(options, logger));
 }

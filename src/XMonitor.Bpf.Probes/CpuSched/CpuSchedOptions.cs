@@ -5,17 +5,8 @@ namespace XMonitor.Bpf.Probes.CpuSched;
 /// (and, registered through DI, when the host starts): a bad value fails with a message naming the
 /// option.
 /// </summary>
-public sealed class CpuSchedOptions
+public sealed class CpuSchedOptions : SampledProbeOptions
 {
-    /// <summary>The shortest <see cref="Interval"/>: reading maps more often only costs CPU.</summary>
-    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>The longest <see cref="Interval"/>.</summary>
-    public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
-
-    /// <summary>How often the run-queue latency histograms are read and published. Default 1 s.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
-
     /// <summary>The unit of the histograms. Default microseconds, as BCC's runqlat.</summary>
     public HistogramUnit Unit { get; set; } = HistogramUnit.Microseconds;
 
@@ -38,22 +29,16 @@ public sealed class CpuSchedOptions
     /// <summary>Which processes are recorded. Default <see cref="ProcessFilter.All"/>.</summary>
     public ProcessFilter Filter { get; set; } = ProcessFilter.All;
 
-    /// <summary>
-    /// Forces an attach strategy: <see cref="ProbeAttachStrategy.BtfRawTracepoint"/> or
-    /// <see cref="ProbeAttachStrategy.RawTracepoint"/>. Null (default) picks tp_btf where the kernel
-    /// has it, raw_tp otherwise.
-    /// </summary>
-    public ProbeAttachStrategy? AttachStrategy { get; set; }
-
     /// <summary>The strategies the probe's programs exist for, in order of preference.</summary>
-    internal static IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.BtfRawTracepoint, ProbeAttachStrategy.RawTracepoint];
+    public override IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.BtfRawTracepoint, ProbeAttachStrategy.RawTracepoint];
 
-    /// <summary>Every problem of these options, each naming its option; empty when they are valid.</summary>
-    internal IReadOnlyList<string> Validate()
+    /// <inheritdoc/>
+    private protected override string ProbeDescription => "CPU scheduling probe";
+
+    /// <inheritdoc/>
+    private protected override void AddErrors(List<string> errors)
     {
-        var errors = new List<string>();
-        if (Interval < MinInterval || Interval > MaxInterval)
-            errors.Add($"{nameof(Interval)} must be between {MinInterval.TotalMilliseconds} ms and {MaxInterval.TotalDays} day, not {Interval}");
+        base.AddErrors(errors);
         // Run-queue latency is a time: a count unit would be read as microseconds.
         if (Unit is not (HistogramUnit.Microseconds or HistogramUnit.Nanoseconds))
             errors.Add($"{nameof(Unit)} must be {nameof(HistogramUnit.Microseconds)} or {nameof(HistogramUnit.Nanoseconds)}, not {Unit}");
@@ -65,11 +50,5 @@ public sealed class CpuSchedOptions
             errors.Add($"{nameof(HungTaskThreshold)} must not be negative ({HungTaskThreshold}); use TimeSpan.Zero to turn hung-task events off");
         if (Filter is null)
             errors.Add($"{nameof(Filter)} must not be null; use ProcessFilter.All to record every process");
-        if (AttachStrategy is { } strategy && !SupportedStrategies.Contains(strategy))
-            errors.Add($"{nameof(AttachStrategy)} {strategy} is not available for the CPU scheduling probe: it has programs for {string.Join(" and ", SupportedStrategies.Select(s => $"{s} ({s.SectionName()})"))}");
-        return errors;
     }
-
-    /// <summary>A copy, so that changing these options after start does not change a running probe.</summary>
-    internal CpuSchedOptions Clone() => (CpuSchedOptions)MemberwiseClone();
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace XMonitor.Bpf.Probes.CpuSched;
 
@@ -8,70 +7,42 @@ namespace XMonitor.Bpf.Probes.CpuSched;
 /// The CPU scheduling probe: run-queue latency histograms aggregated in the kernel, and records of
 /// threads that were off a CPU, or hung in uninterruptible sleep, longer than a threshold. It hooks
 /// sched_wakeup, sched_wakeup_new and sched_switch as BTF raw tracepoints (tp_btf) where the kernel
-/// has them and as raw tracepoints (raw_tp) otherwise; <see cref="AttachStrategy"/> says which.
+/// has them and as raw tracepoints (raw_tp) otherwise; <see cref="Probe.AttachStrategy"/> says which.
 /// </summary>
 /// <remarks>
-/// Subscribe to <see cref="RunQueueLatency"/>, <see cref="OffCpu"/> and <see cref="HungTasks"/>,
-/// then <see cref="Start"/>. Histograms are read every <see cref="CpuSchedOptions.Interval"/>
+/// Subscribe to <see cref="Samples"/>, <see cref="OffCpu"/> and <see cref="HungTasks"/>,
+/// then <see cref="Probe.Start"/>. Histograms are read every <see cref="SampledProbeOptions.Interval"/>
 /// without deleting anything in the kernel, so other readers of the same map see all of it.
 /// Disposing detaches every program, publishes a last reading for the partial interval and
 /// completes the observables. A probe starts once.
 /// </remarks>
-public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
+public sealed class CpuSchedProbe : Probe<CpuSchedOptions>, ISampledProbe<RunQueueLatency>, IEventProbe<CpuSchedTaskEvent>
 {
-    private const string Description = "CPU scheduling probe";
-
-    private readonly CpuSchedOptions _options;
-    private readonly ILogger _logger;
-    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<RunQueueLatency> _latency;
     private readonly ObservableBroadcaster<OffCpuEvent> _offCpu;
     private readonly ObservableBroadcaster<HungTaskEvent> _hung;
+    private readonly ObservableBroadcaster<CpuSchedTaskEvent> _events;
     private readonly Dictionary<ulong, Log2Histogram> _previous = [];
     private readonly RingBufferRecordHandler<CpuschedSkeleton.CpuschedEvent> _onEvent;
     private CpuschedSkeleton? _skeleton;
-    private IReadOnlyList<BpfLink> _links = [];
     private CpuschedSkeleton.XmHist[] _perCpu = [];
     private long _lastRead;
 
-    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public CpuSchedProbe(CpuSchedOptions options, ILogger<CpuSchedProbe>? logger = null)
+        : base(options, "cpu_sched", "CPU scheduling probe", logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _latency = new(ReportObserverError);
-        _offCpu = new(ReportObserverError);
-        _hung = new(ReportObserverError);
-        _runner = new ProbeRunner(this, Description, _logger, () =>
-        {
-            _latency.Complete();
-            _offCpu.Complete();
-            _hung.Complete();
-        });
+        _latency = CreateStream<RunQueueLatency>();
+        _offCpu = CreateStream<OffCpuEvent>();
+        _hung = CreateStream<HungTaskEvent>();
+        _events = CreateStream<CpuSchedTaskEvent>();
         _onEvent = OnEvent;
     }
 
-    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
-    public CpuSchedOptions Options => _options.Clone();
 
-    /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
 
-    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeStrategyChoice? StrategyChoice { get; private set; }
-
-    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => _runner.IsRunning;
-
-    /// <summary>The loaded BPF programs, attached or not, for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfProgram> Programs => _runner.WithSession<IReadOnlyList<BpfProgram>>(() => [.. _skeleton!.Object.Programs], []);
-
-    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfLink> Links => _runner.WithSession<IReadOnlyList<BpfLink>>(() => [.. _links], []);
-
-    /// <summary>The run-queue latency histograms, every <see cref="CpuSchedOptions.Interval"/> and once more on dispose.</summary>
-    public IObservable<RunQueueLatency> RunQueueLatency => _latency;
+    /// <summary>The run-queue latency histograms, every <see cref="SampledProbeOptions.Interval"/> and once more on dispose.</summary>
+    public IObservable<RunQueueLatency> Samples => _latency;
 
     /// <summary>Threads that were off a CPU at least <see cref="CpuSchedOptions.OffCpuThreshold"/>, as they run again.</summary>
     public IObservable<OffCpuEvent> OffCpu => _offCpu;
@@ -79,48 +50,23 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     /// <summary>Threads that slept in D state at least <see cref="CpuSchedOptions.HungTaskThreshold"/>, as they run again.</summary>
     public IObservable<HungTaskEvent> HungTasks => _hung;
 
+    /// <summary>Both kinds of record, <see cref="OffCpu"/> and <see cref="HungTasks"/>, in one stream (a hung thread's record may be both).</summary>
+    public IObservable<CpuSchedTaskEvent> Events => _events;
+
     /// <summary>Records the kernel could not write because the ring buffer was full (readers too slow); 0 when not running.</summary>
-    public ulong DroppedEvents => _runner.WithSession(() => _skeleton!.EventsDropped, 0UL);
+    public ulong DroppedEvents => WithSession(() => _skeleton!.EventsDropped, 0UL);
 
-    /// <summary>
-    /// Loads the programs, attaches them and starts reading. Options are checked first; the attach
-    /// strategy is the forced one or the best the kernel offers.
-    /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
-    /// <exception cref="BpfNotSupportedException">The kernel offers neither tp_btf nor raw_tp (or not the forced one).</exception>
-    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
-    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
-    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start() => _runner.Start(_options.Interval, Attach);
-
-    /// <summary>
-    /// The kernel's run statistics of the attached programs by name (run count, total run time);
-    /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
-
-    /// <summary>
-    /// Detaches the programs, publishes the last partial interval, completes the observables and
-    /// frees the kernel objects. Called from inside one of the probe's own callbacks, it returns at
-    /// once and the probe stops as soon as the callback returns.
-    /// </summary>
-    public void Dispose() => _runner.Dispose();
-
-    /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
-    public ValueTask DisposeAsync() => _runner.DisposeAsync();
-
-    private ProbeSession Attach()
+    private protected override ProbeSession Attach()
     {
-        var errors = _options.Validate();
+        var errors = Settings.Validate();
         if (errors.Count > 0)
             throw new ArgumentException("invalid CPU scheduling probe options: " + string.Join("; ", errors), "options");
-        var fallback = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.AttachStrategy, CpuSchedOptions.SupportedStrategies, Unavailable);
+        var fallback = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies, Unavailable);
         var (session, _, choice) = fallback.Attach(AttachWith);
         StrategyChoice = choice;
-        _logger.LogInformation(
+        Logger.LogInformation(
             "CPU scheduling probe attached with {Strategy}; filter: {Filter}; histograms per {Aggregation} in {Unit}; off-CPU threshold {OffCpu}, hung-task threshold {Hung}",
-            choice, _options.Filter, _options.Aggregation, _options.Unit, _options.OffCpuThreshold, _options.HungTaskThreshold);
+            choice, Settings.Filter, Settings.Aggregation, Settings.Unit, Settings.OffCpuThreshold, Settings.HungTaskThreshold);
         return session;
     }
 
@@ -128,20 +74,20 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     {
         var hierarchy = CgroupKeyHierarchy();
         var btf = strategy == ProbeAttachStrategy.BtfRawTracepoint;
-        var offCpu = _options.OffCpuThreshold > TimeSpan.Zero || _options.HungTaskThreshold > TimeSpan.Zero;
+        var offCpu = Settings.OffCpuThreshold > TimeSpan.Zero || Settings.HungTaskThreshold > TimeSpan.Zero;
         var links = new List<BpfLink>();
         BpfRingBuffer<CpuschedSkeleton.CpuschedEvent>? ring = null;
         try
         {
             using (var open = CpuschedSkeleton.Open())
             {
-                open.TargNs = _options.Unit == HistogramUnit.Nanoseconds;
+                open.TargNs = Settings.Unit == HistogramUnit.Nanoseconds;
                 // The public enums carry the C enums' values (a test compares them with the BTF).
-                open.TargAggregate = (CpuschedSkeleton.CpuschedAggregate)_options.Aggregation;
-                open.OffcpuMinNs = Nanoseconds(_options.OffCpuThreshold);
-                open.HungMinNs = Nanoseconds(_options.HungTaskThreshold);
-                open.XmFilterKind = (CpuschedSkeleton.XmFilterKindEnum)_options.Filter.Kind;
-                open.XmFilterValue = _options.Filter.Value;
+                open.TargAggregate = (CpuschedSkeleton.CpuschedAggregate)Settings.Aggregation;
+                open.OffcpuMinNs = Nanoseconds(Settings.OffCpuThreshold);
+                open.HungMinNs = Nanoseconds(Settings.HungTaskThreshold);
+                open.XmFilterKind = (CpuschedSkeleton.XmFilterKindEnum)Settings.Filter.Kind;
+                open.XmFilterValue = Settings.Filter.Value;
                 open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
                 open.HandleSchedWakeupBtfProgram.Autoload = btf;
                 open.HandleSchedWakeupNewBtfProgram.Autoload = btf;
@@ -158,7 +104,7 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
                     open.TaskStartsMap.MaxEntries = 10240;
                 if (!btf)
                     open.NewTaskStartsMap.MaxEntries = 1;
-                if (_options.Aggregation == CpuSchedAggregation.System)
+                if (Settings.Aggregation == CpuSchedAggregation.System)
                     open.RunqHistsMap.MaxEntries = 1;
                 _skeleton = open.Load();
             }
@@ -178,7 +124,6 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
             throw;
         }
 
-        _links = links;
         _perCpu = new CpuschedSkeleton.XmHist[BpfMap.PossibleCpus];
         _lastRead = Stopwatch.GetTimestamp();
         var skeleton = _skeleton;
@@ -188,16 +133,17 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
             skeleton.Dispose();
         }, PublishLatency)
         {
+            Programs = [.. skeleton.Object.Programs],
             ConsumeEvents = ring is null ? null : () => ring.Consume(_onEvent),
             WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
             Stopped = () =>
             {
                 if (skeleton.EventsDropped is > 0 and var dropped)
-                    _logger.LogWarning("CPU scheduling probe: the kernel dropped {Dropped} off-CPU/hung records because the ring buffer was full", dropped);
+                    Logger.LogWarning("CPU scheduling probe: the kernel dropped {Dropped} off-CPU/hung records because the ring buffer was full", dropped);
                 if (skeleton.OffcpuEndsUnseen is > 0 and var unseen)
-                    _logger.LogInformation("CPU scheduling probe: {Unseen} off-CPU intervals ended without a switch-in seen; each was reported with its end taken from the thread's CPU time", unseen);
+                    Logger.LogInformation("CPU scheduling probe: {Unseen} off-CPU intervals ended without a switch-in seen; each was reported with its end taken from the thread's CPU time", unseen);
                 if (skeleton.StartsLost is > 0 and var lost)
-                    _logger.LogWarning("CPU scheduling probe: the kernel could not store {Lost} start timestamps (no task storage or map element), so as many latencies or off-CPU records are missing", lost);
+                    Logger.LogWarning("CPU scheduling probe: the kernel could not store {Lost} start timestamps (no task storage or map element), so as many latencies or off-CPU records are missing", lost);
             },
         };
     }
@@ -210,7 +156,7 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
 
     /// <summary>The hierarchy the kernel side takes cgroup ids from: the filter's, or cgroup v2.</summary>
     private CgroupHierarchy CgroupKeyHierarchy()
-        => _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
+        => Settings.Filter.Kind == ProcessFilterKind.Cgroup ? Settings.Filter.Hierarchy : CgroupHierarchy.Unified;
 
     private static ulong Nanoseconds(TimeSpan value) => (ulong)value.Ticks * 100;
 
@@ -221,9 +167,9 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
         var now = Stopwatch.GetTimestamp();
         var interval = Stopwatch.GetElapsedTime(_lastRead, now);
         _lastRead = now;
-        var histograms = _options.Aggregation == CpuSchedAggregation.System ? ReadSystemHistogram() : ReadKeyedHistograms();
+        var histograms = Settings.Aggregation == CpuSchedAggregation.System ? ReadSystemHistogram() : ReadKeyedHistograms();
         histograms.Sort((a, b) => a.Key.CompareTo(b.Key));
-        return new RunQueueLatency(DateTimeOffset.UtcNow, interval, _options.Unit, _options.Aggregation, histograms);
+        return new RunQueueLatency(DateTimeOffset.UtcNow, interval, Settings.Unit, Settings.Aggregation, histograms);
     }
 
     /// <summary>The per-CPU system histogram, summed over the CPUs; none until the first latency.</summary>
@@ -239,7 +185,7 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
                 slots[i] += cpu.Slots[i];
             sum += cpu.Sum;
         }
-        var cumulative = new Log2Histogram(slots, sum, _options.Unit);
+        var cumulative = new Log2Histogram(slots, sum, Settings.Unit);
         if (cumulative.Count == 0)
             return [];
         return [Histogram(0, cumulative)];
@@ -263,7 +209,7 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
         foreach (var key in keys)
         {
             if (map.TryLookup(key, out var raw))
-                histograms.Add(Histogram(key.Id, new Log2Histogram(raw.Slots, raw.Sum, _options.Unit)));
+                histograms.Add(Histogram(key.Id, new Log2Histogram(raw.Slots, raw.Sum, Settings.Unit)));
         }
         foreach (var key in gone)
         {
@@ -276,7 +222,7 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     /// <summary>Whether a key's process (by /proc) or cgroup (by a walk of its hierarchy) still exists.</summary>
     private Func<ulong, bool> LivenessCheck()
     {
-        if (_options.Aggregation == CpuSchedAggregation.Process)
+        if (Settings.Aggregation == CpuSchedAggregation.Process)
             return id => Directory.Exists($"/proc/{id}");
         var live = CgroupResolver.LiveIds(CgroupKeyHierarchy());
         return live.Contains;
@@ -292,30 +238,32 @@ public sealed class CpuSchedProbe : IDisposable, IAsyncDisposable
     private void OnEvent(ref readonly CpuschedSkeleton.CpuschedEvent e)
     {
         var flags = (CpuschedSkeleton.CpuschedEventFlags)e.Flags;
-        var offCpu = (flags & CpuschedSkeleton.CpuschedEventFlags.Offcpu) != 0 && _offCpu.HasObservers;
-        var hung = (flags & CpuschedSkeleton.CpuschedEventFlags.Hung) != 0 && _hung.HasObservers;
+        var offCpu = (flags & CpuschedSkeleton.CpuschedEventFlags.Offcpu) != 0 && (_offCpu.HasObservers || _events.HasObservers);
+        var hung = (flags & CpuschedSkeleton.CpuschedEventFlags.Hung) != 0 && (_hung.HasObservers || _events.HasObservers);
         if (!offCpu && !hung)
             return;
         var command = e.Comm.ToString();
         var timestamp = DateTimeOffset.UtcNow;
         if (offCpu)
         {
-            _offCpu.Publish(new OffCpuEvent
+            var record = new OffCpuEvent
             {
                 ThreadId = (int)e.Pid, ProcessId = (int)e.Tgid, Command = command, CgroupId = e.CgroupId,
                 State = (TaskState)e.State, DurationNanoseconds = e.DurationNs, Timestamp = timestamp,
-            });
+            };
+            _offCpu.Publish(record);
+            _events.Publish(record);
         }
         if (hung)
         {
-            _hung.Publish(new HungTaskEvent
+            var record = new HungTaskEvent
             {
                 ThreadId = (int)e.Pid, ProcessId = (int)e.Tgid, Command = command, CgroupId = e.CgroupId,
                 State = (TaskState)e.State, DurationNanoseconds = e.DurationNs, Timestamp = timestamp,
-            });
+            };
+            _hung.Publish(record);
+            _events.Publish(record);
         }
     }
 
-    private void ReportObserverError(Exception e)
-        => _logger.LogError(e, "CPU scheduling probe: an observer threw; it stays subscribed");
 }

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace XMonitor.Bpf.Probes.CpuSched;
 
@@ -24,17 +21,5 @@ public static class CpuSchedServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddCpuSchedProbe(this IServiceCollection services, Action<CpuSchedOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<CpuSchedOptions>();
-        if (configure is not null)
-            options.Configure(configure);
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CpuSchedOptions>, CpuSchedOptionsValidator>());
-        services.TryAddSingleton(sp => new CpuSchedProbe(
-            sp.GetRequiredService<IOptions<CpuSchedOptions>>().Value,
-            sp.GetService<ILogger<CpuSchedProbe>>()));
-        services.AddHostedService<CpuSchedHostedService>();
-        return services;
-    }
+        => services.AddProbe<CpuSchedProbe, CpuSchedOptions>(configure, (options, logger) => new(options, logger));
 }

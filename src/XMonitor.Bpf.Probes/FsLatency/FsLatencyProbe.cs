@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace XMonitor.Bpf.Probes.FsLatency;
 
@@ -12,24 +11,23 @@ namespace XMonitor.Bpf.Probes.FsLatency;
 /// default). Where the kernel has them it hooks the NFS client's operations with fentry/fexit or
 /// kprobes (NFS only: the time NFS itself takes); otherwise, and for every other type, the syscall
 /// tracepoints, finding each call's file system through the task's file table (the time of the
-/// whole call, VFS and page cache included). <see cref="AttachStrategy"/> says which.
+/// whole call, VFS and page cache included). <see cref="Probe.AttachStrategy"/> says which.
 /// </summary>
 /// <remarks>
-/// Subscribe to <see cref="Latency"/> and <see cref="SlowOperations"/>, then <see cref="Start"/>. The
+/// Subscribe to <see cref="Samples"/> and <see cref="Events"/>, then <see cref="Probe.Start"/>. The
 /// mounts of the type are in <see cref="Mounts"/>. The programs are attached only while one exists:
 /// without any the probe still runs (and logs a warning) but hooks nothing, so every other read and
 /// write of the machine pays nothing for it; it checks the mount table every interval, attaches when
 /// a mount of the type appears and detaches when the last one goes away. Readings are published
-/// every <see cref="FsLatencyOptions.Interval"/> once the first call was seen: a probe with nothing to
+/// every <see cref="SampledProbeOptions.Interval"/> once the first call was seen: a probe with nothing to
 /// watch emits nothing. Disposing detaches every program, publishes a last reading for the partial
 /// interval and completes the observables. A probe starts once.
 /// </remarks>
-public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
+public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLatencySample>, IEventProbe<SlowFsOperationEvent>
 {
     /// <summary>The open of NFSv4 files, hooked besides nfs_file_open (NFSv2/3) by the function strategies.</summary>
     private const string Nfs4OpenFunction = "nfs4_file_open";
 
-    private const string Description = "file-system latency probe";
     private const int TypeNameSize = 16;
 
     // Super block magic numbers (include/uapi/linux/magic.h): a cheap first test in the kernel
@@ -46,9 +44,6 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
         ["btrfs"] = 0x9123683E,
     };
 
-    private readonly FsLatencyOptions _options;
-    private readonly ILogger _logger;
-    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<FsLatencySample> _latency;
     private readonly ObservableBroadcaster<SlowFsOperationEvent> _slow;
     private readonly Dictionary<FslatencySkeleton.FslatencyKey, (Log2Histogram Latency, FsCounters Counters)> _previous = [];
@@ -59,30 +54,14 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private SwitchableLinks? _links;
     private long _lastRead;
 
-    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public FsLatencyProbe(FsLatencyOptions options, ILogger<FsLatencyProbe>? logger = null)
+        : base(options, "fs_latency", "file-system latency probe", logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _latency = new(ReportObserverError);
-        _slow = new(ReportObserverError);
-        _runner = new ProbeRunner(this, Description, _logger, () =>
-        {
-            _latency.Complete();
-            _slow.Complete();
-        });
+        _latency = CreateStream<FsLatencySample>();
+        _slow = CreateStream<SlowFsOperationEvent>();
         _onEvent = OnEvent;
     }
-
-    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
-    public FsLatencyOptions Options => _options.Clone();
-
-    /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
-
-    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeStrategyChoice? StrategyChoice { get; private set; }
 
     /// <summary>
     /// The file systems of the selected type mounted (one per device) when the probe started, or when
@@ -91,76 +70,39 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     /// </summary>
     public IReadOnlyList<FileSystemMount> Mounts => _mounts;
 
-    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => _runner.IsRunning;
+    /// <inheritdoc/>
+    private protected override string? RunningNote
+        => _mounts.Count == 0 ? $"no {Settings.FileSystemType} file system is mounted: nothing to measure until one is" : null;
 
-    /// <summary>
-    /// The links of the attached programs (how and where each is attached), for health metrics; empty
-    /// unless running, and while no file system of the selected type is mounted.
-    /// </summary>
-    public IReadOnlyList<BpfLink> Links => _runner.Links;
-
-    /// <summary>The loaded programs, attached or not; empty unless running.</summary>
-    internal IReadOnlyList<BpfProgram> Programs => _runner.Programs;
-
-    /// <summary>The histograms and counters per file system and operation, every <see cref="FsLatencyOptions.Interval"/> once a call was seen, and once more on dispose.</summary>
-    public IObservable<FsLatencySample> Latency => _latency;
+    /// <summary>The histograms and counters per file system and operation, every <see cref="SampledProbeOptions.Interval"/> once a call was seen, and once more on dispose.</summary>
+    public IObservable<FsLatencySample> Samples => _latency;
 
     /// <summary>Calls that took at least <see cref="FsLatencyOptions.SlowThreshold"/>, as they return (none when the threshold is zero).</summary>
-    public IObservable<SlowFsOperationEvent> SlowOperations => _slow;
+    public IObservable<SlowFsOperationEvent> Events => _slow;
 
     /// <summary>Records the kernel could not write because the ring buffer was full (readers too slow); 0 when not running.</summary>
-    public ulong DroppedEvents => _runner.WithSession(() => _skeleton!.EventsDropped, 0UL);
+    public ulong DroppedEvents => WithSession(() => _skeleton!.EventsDropped, 0UL);
 
-    /// <summary>
-    /// Loads the programs, attaches them and starts reading. Options are checked first; the attach
-    /// strategy is the forced one or the best the kernel offers for the type.
-    /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
-    /// <exception cref="BpfNotSupportedException">The kernel lacks the forced strategy, or tracepoints.</exception>
-    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
-    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
-    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start() => _runner.Start(_options.Interval, Attach);
+    private bool Selects(string type) => Settings.FileSystemType == FsLatencyOptions.Nfs ? type is "nfs" or "nfs4" : type == Settings.FileSystemType;
 
-    /// <summary>
-    /// The kernel's run statistics of the attached programs by name (run count, total run time);
-    /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
-
-    /// <summary>
-    /// Detaches the programs, publishes the last partial interval, completes the observables and
-    /// frees the kernel objects. Called from inside one of the probe's own callbacks, it returns at
-    /// once and the probe stops as soon as the callback returns.
-    /// </summary>
-    public void Dispose() => _runner.Dispose();
-
-    /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
-    public ValueTask DisposeAsync() => _runner.DisposeAsync();
-
-    private bool Selects(string type) => _options.FileSystemType == FsLatencyOptions.Nfs ? type is "nfs" or "nfs4" : type == _options.FileSystemType;
-
-    private ProbeSession Attach()
+    private protected override ProbeSession Attach()
     {
-        _runner.ThrowIfInvalid(_options.Validate());
         var (session, _, choice) = Candidates().Attach(AttachWith);
         StrategyChoice = choice;
-        _logger.LogInformation(
+        Logger.LogInformation(
             "File-system latency probe loaded for {Strategy} for {Type}; filter: {Filter}; slow-operation threshold {Threshold}",
-            choice, _options.FileSystemType, _options.Filter, _options.SlowThreshold);
+            choice, Settings.FileSystemType, Settings.Filter, Settings.SlowThreshold);
         if (_mounts.Count == 0)
-            _logger.LogWarning("File-system latency probe: no {Type} mount exists; nothing to report until one is mounted (nothing attached until then)", _options.FileSystemType);
+            Logger.LogWarning("File-system latency probe: no {Type} mount exists; nothing to report until one is mounted (nothing attached until then)", Settings.FileSystemType);
         else
-            _logger.LogInformation("File-system latency probe: programs attached, watching {Mounts}", string.Join("; ", _mounts));
+            Logger.LogInformation("File-system latency probe: programs attached, watching {Mounts}", string.Join("; ", _mounts));
         return session;
     }
 
     private ProbeSession AttachWith(ProbeAttachStrategy strategy)
     {
         var mounts = MountTable.Read(Selects);
-        var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
+        var hierarchy = Settings.Filter.Kind == ProcessFilterKind.Cgroup ? Settings.Filter.Hierarchy : CgroupHierarchy.Unified;
 
         BpfRingBuffer<FslatencySkeleton.FslatencyEvent>? ring = null;
         SwitchableLinks? links = null;
@@ -169,14 +111,14 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
             using (var open = FslatencySkeleton.Open())
             {
                 // "nfs" covers nfs and nfs4, which share the magic: no name to compare then.
-                open.FsMagic = Magic.GetValueOrDefault(_options.FileSystemType);
+                open.FsMagic = Magic.GetValueOrDefault(Settings.FileSystemType);
                 var type = open.FsType;
                 type.Clear();
-                if (_options.FileSystemType != FsLatencyOptions.Nfs)
-                    Encoding.UTF8.GetBytes(_options.FileSystemType, type[..(TypeNameSize - 1)]);
-                open.SlowMinNs = (ulong)_options.SlowThreshold.Ticks * 100;
-                open.XmFilterKind = (FslatencySkeleton.XmFilterKindEnum)_options.Filter.Kind;
-                open.XmFilterValue = _options.Filter.Value;
+                if (Settings.FileSystemType != FsLatencyOptions.Nfs)
+                    Encoding.UTF8.GetBytes(Settings.FileSystemType, type[..(TypeNameSize - 1)]);
+                open.SlowMinNs = (ulong)Settings.SlowThreshold.Ticks * 100;
+                open.XmFilterKind = (FslatencySkeleton.XmFilterKindEnum)Settings.Filter.Kind;
+                open.XmFilterValue = Settings.Filter.Value;
                 open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
                 // Only the function strategies hook nfs4_file_open: the tracepoints need no kallsyms read.
                 var nfs4 = strategy != ProbeAttachStrategy.Tracepoint && Nfs4ModuleLoaded();
@@ -193,7 +135,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
             Learn(mounts);
             if (mounts.Count > 0)
                 links.Attach();
-            if (_options.SlowThreshold > TimeSpan.Zero)
+            if (Settings.SlowThreshold > TimeSpan.Zero)
                 ring = _skeleton.OpenEventsReader();
         }
         catch
@@ -217,7 +159,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
             Stopped = () =>
             {
                 if (skeleton.EventsDropped is > 0 and var dropped)
-                    _logger.LogWarning("File-system latency probe: the kernel dropped {Dropped} slow-operation records because the ring buffer was full", dropped);
+                    Logger.LogWarning("File-system latency probe: the kernel dropped {Dropped} slow-operation records because the ring buffer was full", dropped);
             },
         };
     }
@@ -262,14 +204,14 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
 
     private StrategyFallback<ProbeAttachStrategy> Candidates()
     {
-        if (_options.AttachStrategy is null && !_options.IsNfs)
+        if (Settings.AttachStrategy is null && !Settings.IsNfs)
         {
             KernelFeatures.Require(KernelFeature.Tracepoint, Description);
-            var tracepoints = new StrategyFallback<ProbeAttachStrategy>(Description, _logger);
-            tracepoints.Offer(ProbeAttachStrategy.Tracepoint, ProbeAttachStrategy.Tracepoint, $"the function strategies are for NFS only, not {_options.FileSystemType}");
+            var tracepoints = new StrategyFallback<ProbeAttachStrategy>(Description, Logger);
+            tracepoints.Offer(ProbeAttachStrategy.Tracepoint, ProbeAttachStrategy.Tracepoint, $"the function strategies are for NFS only, not {Settings.FileSystemType}");
             return tracepoints;
         }
-        return StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.AttachStrategy, FsLatencyOptions.SupportedStrategies,
+        return StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies,
             s => s == ProbeAttachStrategy.Fentry && !NfsModuleLoaded() ? "the nfs module is not loaded, and fentry finds its functions in the module's BTF" : null);
     }
 
@@ -291,7 +233,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
         foreach (var mount in mounts)
         {
             if (_seenMounts.TryAdd(mount.KernelDevice, mount))
-                _skeleton!.FsDevsMap.Update(mount.KernelDevice, Magic.GetValueOrDefault(_options.FileSystemType));
+                _skeleton!.FsDevsMap.Update(mount.KernelDevice, Magic.GetValueOrDefault(Settings.FileSystemType));
         }
         _mounts = mounts;
     }
@@ -307,12 +249,12 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
         {
             ForgetCallsInFlight();
             links.Attach();
-            _logger.LogInformation("File-system latency probe: {Type} mounted, programs attached, watching {Mounts}", _options.FileSystemType, string.Join("; ", mounts));
+            Logger.LogInformation("File-system latency probe: {Type} mounted, programs attached, watching {Mounts}", Settings.FileSystemType, string.Join("; ", mounts));
         }
         else if (mounts.Count == 0 && links.IsAttached)
         {
             links.Detach();
-            _logger.LogInformation("File-system latency probe: no {Type} mount left, programs detached until one is mounted", _options.FileSystemType);
+            Logger.LogInformation("File-system latency probe: no {Type} mount left, programs detached until one is mounted", Settings.FileSystemType);
         }
     }
 
@@ -336,7 +278,7 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private void PublishLatency()
     {
         // The last reading at stop must not attach anything again.
-        if (_runner.IsRunning)
+        if (IsRunning)
             FollowMounts();
         var reading = ReadLatency();
         if (reading.Operations.Count > 0)
@@ -405,6 +347,4 @@ public sealed class FsLatencyProbe : IDisposable, IAsyncDisposable, IHostedProbe
         });
     }
 
-    private void ReportObserverError(Exception e)
-        => _logger.LogError(e, "File-system latency probe: an observer threw; it stays subscribed");
 }

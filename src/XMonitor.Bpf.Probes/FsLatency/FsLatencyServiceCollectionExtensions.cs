@@ -21,5 +21,5 @@ public static class FsLatencyServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddFsLatencyProbe(this IServiceCollection services, Action<FsLatencyOptions>? configure = null)
-        => services.AddProbe<FsLatencyProbe, FsLatencyOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
+        => services.AddProbe<FsLatencyProbe, FsLatencyOptions>(configure, (options, logger) => new(options, logger));
 }

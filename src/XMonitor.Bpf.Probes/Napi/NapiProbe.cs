@@ -9,46 +9,29 @@ namespace XMonitor.Bpf.Probes.Napi;
 /// device, NAPI id): polls, packets processed, polls that used their whole budget, idle polls, a
 /// log2 histogram of packets per poll and, optionally, of the time per poll, all aggregated in the
 /// kernel from net:napi_poll. The counters hook it as a BTF raw tracepoint (tp_btf) where the
-/// kernel has it and as a classic tracepoint otherwise (<see cref="AttachStrategy"/>); the timing,
+/// kernel has it and as a classic tracepoint otherwise (<see cref="Probe.AttachStrategy"/>); the timing,
 /// when asked for, uses fentry/fexit or kprobes on <c>__napi_poll</c> where available and the NET_RX
 /// softirq tracepoints otherwise (<see cref="PollTimeStrategy"/>, <see cref="PollTimeIsApproximate"/>).
 /// </summary>
 /// <remarks>
-/// Subscribe to <see cref="Samples"/>, then <see cref="Start"/>. The maps are read every
-/// <see cref="NapiOptions.Interval"/> without deleting anything in the kernel. Disposing detaches
+/// Subscribe to <see cref="Samples"/>, then <see cref="Probe.Start"/>. The maps are read every
+/// <see cref="SampledProbeOptions.Interval"/> without deleting anything in the kernel. Disposing detaches
 /// every program, publishes a last sample for the partial interval and completes the observable.
 /// A probe starts once.
 /// </remarks>
-public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
+public sealed class NapiProbe : Probe<NapiOptions>, ISampledProbe<NapiSample>
 {
-    private const string Description = "NAPI probe";
-
-    private readonly NapiOptions _options;
-    private readonly ILogger _logger;
-    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<NapiSample> _samples;
     private readonly Dictionary<NapiSkeleton.NapiKey, (NapiCounters Counters, Log2Histogram Work, Log2Histogram Time)> _previous = [];
     private NapiSkeleton? _skeleton;
     private long _lastRead;
 
-    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public NapiProbe(NapiOptions options, ILogger<NapiProbe>? logger = null)
+        : base(options, "napi", "NAPI probe", logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _samples = new(e => _logger.LogError(e, "NAPI probe: an observer threw; it stays subscribed"));
-        _runner = new ProbeRunner(this, Description, _logger, _samples.Complete);
+        _samples = CreateStream<NapiSample>();
     }
-
-    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
-    public NapiOptions Options => _options.Clone();
-
-    /// <summary>The strategy the poll counters were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
-
-    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeStrategyChoice? StrategyChoice { get; private set; }
 
     /// <summary>
     /// The strategy the poll timing was attached with: <see cref="ProbeAttachStrategy.Fentry"/>,
@@ -65,54 +48,19 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
     /// </summary>
     public bool PollTimeIsApproximate => PollTimeStrategy == ProbeAttachStrategy.Tracepoint;
 
-    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => _runner.IsRunning;
-
-    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfLink> Links => _runner.Links;
-
-    /// <summary>The counters and histograms per NAPI instance, every <see cref="NapiOptions.Interval"/> and once more on dispose.</summary>
+    /// <summary>The counters and histograms per NAPI instance, every <see cref="SampledProbeOptions.Interval"/> and once more on dispose.</summary>
     public IObservable<NapiSample> Samples => _samples;
 
-    /// <summary>
-    /// Loads the programs, attaches them and starts reading. Options are checked first; the
-    /// strategies are the forced one or the best the kernel offers.
-    /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
-    /// <exception cref="BpfNotSupportedException">The kernel offers neither tp_btf nor tracepoints (or not the forced one), or no way to time polls.</exception>
-    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
-    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
-    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start() => _runner.Start(_options.Interval, Attach);
-
-    /// <summary>
-    /// The kernel's run statistics of the attached programs by name (run count, total run time);
-    /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
-
-    /// <summary>
-    /// Detaches the programs, publishes the last partial interval, completes the observable and
-    /// frees the kernel objects. Called from inside one of the probe's own callbacks, it returns at
-    /// once and the probe stops as soon as the callback returns.
-    /// </summary>
-    public void Dispose() => _runner.Dispose();
-
-    /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
-    public ValueTask DisposeAsync() => _runner.DisposeAsync();
-
-    private ProbeSession Attach()
+    private protected override ProbeSession Attach()
     {
-        _runner.ThrowIfInvalid(_options.Validate());
-        var counters = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.AttachStrategy, NapiOptions.SupportedStrategies);
-        var timings = _options.MeasurePollTime
-            ? StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, _logger, _options.PollTimeStrategy, NapiOptions.TimingStrategies)
+        var counters = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies);
+        var timings = Settings.MeasurePollTime
+            ? StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.PollTimeStrategy, NapiOptions.TimingStrategies)
             : null;
         var (session, (_, timing), choice) = counters.With(timings).Attach(plan => AttachWith(plan.First, plan.Second));
         StrategyChoice = choice;
         PollTimeStrategy = timing;
-        _logger.LogInformation(
+        Logger.LogInformation(
             "NAPI probe attached with {Strategy}; poll time: {Timing}; network namespace {Netns}, interface index {Ifindex} (0: all)",
             choice,
             timing switch
@@ -121,7 +69,7 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
                 ProbeAttachStrategy.Tracepoint => "NET_RX softirq tracepoints (approximate: kprobes and fentry are not available)",
                 { } t => $"{t.SectionName()} on __napi_poll (exact)",
             },
-            _options.NetworkNamespace, _options.InterfaceIndex);
+            Settings.NetworkNamespace, Settings.InterfaceIndex);
         return session;
     }
 
@@ -132,8 +80,8 @@ public sealed class NapiProbe : IDisposable, IAsyncDisposable, IHostedProbe
         {
             using (var open = NapiSkeleton.Open())
             {
-                open.TargNetns = _options.NetworkNamespace;
-                open.TargIfindex = (uint)_options.InterfaceIndex;
+                open.TargNetns = Settings.NetworkNamespace;
+                open.TargIfindex = (uint)Settings.InterfaceIndex;
                 open.TpBtfNapiPollProgram.Autoload = strategy == ProbeAttachStrategy.BtfRawTracepoint;
                 open.TpNapiPollProgram.Autoload = strategy == ProbeAttachStrategy.Tracepoint;
                 open.FentryNapiPollProgram.Autoload = open.FexitNapiPollProgram.Autoload = timing == ProbeAttachStrategy.Fentry;

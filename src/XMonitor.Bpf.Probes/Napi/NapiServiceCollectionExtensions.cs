@@ -21,5 +21,5 @@ public static class NapiServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddNapiProbe(this IServiceCollection services, Action<NapiOptions>? configure = null)
-        => services.AddProbe<NapiProbe, NapiOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
+        => services.AddProbe<NapiProbe, NapiOptions>(configure, (options, logger) => new(options, logger));
 }

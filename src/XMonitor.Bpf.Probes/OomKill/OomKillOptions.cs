@@ -5,15 +5,8 @@ namespace XMonitor.Bpf.Probes.OomKill;
 /// starts (and, registered through DI, when the host starts): a bad value fails with a message
 /// naming the option.
 /// </summary>
-public sealed class OomKillOptions
+public sealed class OomKillOptions : ProbeOptions
 {
-    /// <summary>
-    /// Forces the hook of the <c>oom:mark_victim</c> tracepoint: <see cref="ProbeAttachStrategy.BtfRawTracepoint"/>
-    /// (kernel 6.8+, whose tracepoint passes the victim's task) or <see cref="ProbeAttachStrategy.Tracepoint"/>.
-    /// Null (default) picks tp_btf where the kernel's tracepoint passes the task, tp otherwise.
-    /// </summary>
-    public ProbeAttachStrategy? AttachStrategy { get; set; }
-
     /// <summary>
     /// Forces the hook on <c>oom_kill_process()</c> that reads the kernel's <c>struct oom_control</c>
     /// (badness points, the real constraint, the OOM memory cgroup, the message):
@@ -36,28 +29,24 @@ public sealed class OomKillOptions
     /// <summary>The largest <see cref="MemcgFullSlackPages"/> (1 GiB of 4 KiB pages): more would call every cgroup near its limit full.</summary>
     public const ulong MaxMemcgFullSlackPages = 1UL << 18;
 
-    /// <summary>The tracepoint strategies, in order of preference.</summary>
-    internal static IReadOnlyList<ProbeAttachStrategy> VictimStrategies { get; } = [ProbeAttachStrategy.BtfRawTracepoint, ProbeAttachStrategy.Tracepoint];
+    /// <summary>
+    /// The strategies of the <c>oom:mark_victim</c> tracepoint: tp_btf where the kernel's tracepoint
+    /// passes the victim's task (6.8+), the classic tracepoint otherwise.
+    /// </summary>
+    public override IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.BtfRawTracepoint, ProbeAttachStrategy.Tracepoint];
+
+    /// <inheritdoc/>
+    private protected override string ProbeDescription => "OOM kill probe's tracepoint";
 
     /// <summary>The <c>oom_kill_process()</c> strategies, in order of preference.</summary>
     internal static IReadOnlyList<ProbeAttachStrategy> OomControlStrategies { get; } = [ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe];
 
-    /// <summary>Every problem of these options, each naming its option; empty when they are valid.</summary>
-    internal IReadOnlyList<string> Validate()
+    /// <inheritdoc/>
+    private protected override void AddErrors(List<string> errors)
     {
-        var errors = new List<string>();
-        if (AttachStrategy is { } victim && !VictimStrategies.Contains(victim))
-            errors.Add($"{nameof(AttachStrategy)} {victim} is not available for the OOM kill probe's tracepoint: it has programs for {Describe(VictimStrategies)}");
         if (OomControlStrategy is { } control && !OomControlStrategies.Contains(control))
             errors.Add($"{nameof(OomControlStrategy)} {control} is not available for oom_kill_process(): the OOM kill probe has programs for {Describe(OomControlStrategies)}");
         if (MemcgFullSlackPages > MaxMemcgFullSlackPages)
             errors.Add($"{nameof(MemcgFullSlackPages)} must be at most {MaxMemcgFullSlackPages}, not {MemcgFullSlackPages}");
-        return errors;
     }
-
-    /// <summary>A copy, so that changing these options after start does not change a running probe.</summary>
-    internal OomKillOptions Clone() => (OomKillOptions)MemberwiseClone();
-
-    private static string Describe(IReadOnlyList<ProbeAttachStrategy> strategies)
-        => string.Join(" and ", strategies.Select(s => $"{s} ({s.SectionName()})"));
 }

@@ -1,6 +1,5 @@
 using System.Numerics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using XMonitor.Bpf.Btf;
 
 namespace XMonitor.Bpf.Probes.OomKill;
@@ -10,72 +9,44 @@ namespace XMonitor.Bpf.Probes.OomKill;
 /// with what it held, its memory cgroup, what ran out and who triggered it, and a count of kills per
 /// memory cgroup. It hooks the <c>oom:mark_victim</c> tracepoint as a BTF raw tracepoint (tp_btf)
 /// where the kernel passes the victim's task (6.8+), as a classic tracepoint (tp) otherwise
-/// (<see cref="AttachStrategy"/>), and reads the kernel's decision in <c>oom_kill_process()</c>
+/// (<see cref="Probe.AttachStrategy"/>), and reads the kernel's decision in <c>oom_kill_process()</c>
 /// with fentry or a kprobe where the kernel has them (<see cref="OomControlStrategy"/>).
 /// </summary>
 /// <remarks>
-/// Subscribe to <see cref="Kills"/>, then <see cref="Start"/>. Disposing detaches every program,
+/// Subscribe to <see cref="Events"/>, then <see cref="Probe.Start"/>. Disposing detaches every program,
 /// publishes what the ring buffer still holds and completes the observable. A probe starts once.
 /// See <see cref="OomKillEvent"/> for which fields each strategy fills.
 /// </remarks>
-public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
+public sealed class OomKillProbe : Probe<OomKillOptions>, IEventProbe<OomKillEvent>
 {
-    private const string Context = "OOM kill probe";
     private const string OomKillFunction = "oom_kill_process";
 
-    private readonly OomKillOptions _options;
-    private readonly ILogger _logger;
-    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<OomKillEvent> _kills;
     private readonly RingBufferRecordHandler<OomkillSkeleton.OomkillEvent> _onEvent;
     private OomkillSkeleton? _skeleton;
     private MemoryCgroupPaths? _paths;
     private IReadOnlyDictionary<ulong, ulong> _finalKills = new Dictionary<ulong, ulong>();
 
-    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public OomKillProbe(OomKillOptions options, ILogger<OomKillProbe>? logger = null)
+        : base(options, "oom_kill", "OOM kill probe", logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _kills = new(e => _logger.LogError(e, "OOM kill probe: an observer threw; it stays subscribed"));
-        _runner = new ProbeRunner(this, Context, _logger, _kills.Complete);
+        _kills = CreateStream<OomKillEvent>();
         _onEvent = OnEvent;
     }
-
-    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
-    public OomKillOptions Options => _options.Clone();
-
-    /// <summary>
-    /// How <c>oom:mark_victim</c> is hooked: <see cref="ProbeAttachStrategy.BtfRawTracepoint"/> or
-    /// <see cref="ProbeAttachStrategy.Tracepoint"/>; null until <see cref="Start"/> succeeded.
-    /// </summary>
-    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
-
-    /// <summary>The strategies of both hooks (<c>tp_btf+fentry</c>), why they were chosen and those that failed before; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeStrategyChoice? StrategyChoice { get; private set; }
 
     /// <summary>
     /// How <c>oom_kill_process()</c> is hooked to read the kernel's <c>oom_control</c>:
     /// <see cref="ProbeAttachStrategy.Fentry"/>, <see cref="ProbeAttachStrategy.Kprobe"/>, or null
-    /// when the kernel offers neither (the constraint is then inferred) or before <see cref="Start"/>.
+    /// when the kernel offers neither (the constraint is then inferred) or before <see cref="Probe.Start"/>.
     /// </summary>
     public ProbeAttachStrategy? OomControlStrategy { get; private set; }
 
-    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => _runner.IsRunning;
-
-    /// <summary>The loaded BPF programs, attached or not, for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfProgram> Programs => _runner.Programs;
-
-    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfLink> Links => _runner.Links;
-
     /// <summary>One event per OOM victim, as the reader thread sees the record (within milliseconds of the kill).</summary>
-    public IObservable<OomKillEvent> Kills => _kills;
+    public IObservable<OomKillEvent> Events => _kills;
 
     /// <summary>Records the kernel could not write because the ring buffer was full; 0 before start.</summary>
-    public ulong DroppedEvents => _runner.WithKernelObjects(() => _skeleton!.EventsDropped, 0UL);
+    public ulong DroppedEvents => WithKernelObjects(() => _skeleton!.EventsDropped, 0UL);
 
     /// <summary>
     /// OOM kills since the probe started, by the id of the victim's memory cgroup (key 0: the cgroup
@@ -83,46 +54,17 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
     /// each record is written (a record lost to a full ring buffer, <see cref="DroppedEvents"/>, is not
     /// counted). After dispose: the final counts.
     /// </summary>
-    public IReadOnlyDictionary<ulong, ulong> GetKillsPerCgroup() => _runner.WithSession(ReadKills, _finalKills);
+    public IReadOnlyDictionary<ulong, ulong> GetKillsPerCgroup() => WithSession(ReadKills, _finalKills);
 
-    /// <summary>
-    /// Loads the programs, attaches them and starts reading. Options are checked first; the
-    /// strategies are the forced ones or the best the kernel offers, and a log line names them.
-    /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
-    /// <exception cref="BpfNotSupportedException">The kernel lacks tracepoints, or a forced strategy.</exception>
-    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
-    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
-    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start() => _runner.Start(Attach);
-
-    /// <summary>
-    /// The kernel's run statistics of the attached programs by name (run count, total run time);
-    /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
-
-    /// <summary>
-    /// Detaches the programs, publishes the records still in the ring buffer, completes the
-    /// observable and frees the kernel objects. Called from inside one of the probe's own callbacks,
-    /// it returns at once and the probe stops as soon as the callback returns.
-    /// </summary>
-    public void Dispose() => _runner.Dispose();
-
-    /// <summary>Like <see cref="Dispose"/>; nothing in it needs awaiting, it is here for hosts that dispose asynchronously.</summary>
-    public ValueTask DisposeAsync() => _runner.DisposeAsync();
-
-    private ProbeSession Attach()
+    private protected override ProbeSession Attach()
     {
-        _runner.ThrowIfInvalid(_options.Validate());
 
-        var paths = _options.ResolveCgroupPaths ? MemoryCgroupPaths.Find() : null;
+        var paths = Settings.ResolveCgroupPaths ? MemoryCgroupPaths.Find() : null;
         var (session, (_, control), choice) = Candidates().Attach(plan => AttachWith(plan.Victim, plan.Control));
         StrategyChoice = choice;
         OomControlStrategy = control;
         _paths = paths;
-        _logger.LogInformation(
+        Logger.LogInformation(
             "OOM kill probe attached: mark_victim and oom_kill_process() with {Strategy}; oom_kill_process() {Control}; memory cgroups under {Root}",
             choice, control is null ? "not hooked, constraint inferred" : "hooked", _paths?.Root ?? "(not resolved)");
         return session;
@@ -156,7 +98,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
             {
                 _finalKills = ReadKills();
                 if (skeleton.EventsDropped is > 0 and var dropped)
-                    _logger.LogWarning("OOM kill probe: the kernel dropped {Dropped} records because the ring buffer was full (the per-cgroup counts miss them too)", dropped);
+                    Logger.LogWarning("OOM kill probe: the kernel dropped {Dropped} records because the ring buffer was full (the per-cgroup counts miss them too)", dropped);
             },
         };
     }
@@ -200,7 +142,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private StrategyFallback<(ProbeAttachStrategy Victim, ProbeAttachStrategy? Control)> Candidates()
     {
         using var btf = OpenKernelBtf();
-        var candidates = new StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)>(Context, _logger);
+        var candidates = new StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)>(Description, Logger);
         var controls = ControlStrategies(btf, candidates);
         foreach (var (victim, victimWhy) in VictimStrategies(btf, candidates))
         {
@@ -216,11 +158,11 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private List<(ProbeAttachStrategy Strategy, string Why)> VictimStrategies(KernelBtf? btf, StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)> candidates)
     {
         const string passesTask = "the kernel's mark_victim passes the victim's task_struct (6.8+)";
-        if (_options.AttachStrategy is { } forced)
+        if (Settings.AttachStrategy is { } forced)
         {
-            KernelFeatures.Require(forced.RequiredFeature(), Context);
+            KernelFeatures.Require(forced.RequiredFeature(), Description);
             if (forced == ProbeAttachStrategy.BtfRawTracepoint && !MarkVictimPassesTask(btf))
-                throw new BpfNotSupportedException(Context, "tp_btf/mark_victim with the victim's task_struct",
+                throw new BpfNotSupportedException(Description, "tp_btf/mark_victim with the victim's task_struct",
                     detail: "kernels before 6.8 pass only the pid to oom:mark_victim; use the tp strategy there");
             return [(forced, "forced by options")];
         }
@@ -231,19 +173,19 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
             candidates.NotOffered("tp_btf", "the kernel's mark_victim passes only the pid (before 6.8)");
         else
             victims.Add((ProbeAttachStrategy.BtfRawTracepoint, passesTask));
-        KernelFeatures.Require(KernelFeature.Tracepoint, Context);
+        KernelFeatures.Require(KernelFeature.Tracepoint, Description);
         victims.Add((ProbeAttachStrategy.Tracepoint, "mark_victim as a tracepoint"));
         return victims;
     }
 
     private List<(ProbeAttachStrategy? Strategy, string Why)> ControlStrategies(KernelBtf? btf, StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)> candidates)
     {
-        if (_options.OomControlStrategy is { } forced)
+        if (Settings.OomControlStrategy is { } forced)
         {
-            KernelFeatures.Require(forced.RequiredFeature(), Context);
+            KernelFeatures.Require(forced.RequiredFeature(), Description);
             var (found, why) = HasOomKillFunction(forced, btf);
             if (!found)
-                throw new BpfNotSupportedException(Context, $"{forced.SectionName()}/{OomKillFunction}", detail: why);
+                throw new BpfNotSupportedException(Description, $"{forced.SectionName()}/{OomKillFunction}", detail: why);
             return [(forced, "oom_kill_process() hook forced by options")];
         }
         var controls = new List<(ProbeAttachStrategy?, string)>();
@@ -277,7 +219,7 @@ public sealed class OomKillProbe : IDisposable, IAsyncDisposable, IHostedProbe
         using (var open = OomkillSkeleton.Open())
         {
             open.PageShift = (uint)BitOperations.Log2((uint)Environment.SystemPageSize);
-            open.MemcgFullSlackPages = _options.MemcgFullSlackPages;
+            open.MemcgFullSlackPages = Settings.MemcgFullSlackPages;
             open.TpBtfMarkVictimProgram.Autoload = victim == ProbeAttachStrategy.BtfRawTracepoint;
             open.TpMarkVictimProgram.Autoload = victim == ProbeAttachStrategy.Tracepoint;
             open.FentryOomKillProcessProgram.Autoload = control == ProbeAttachStrategy.Fentry;

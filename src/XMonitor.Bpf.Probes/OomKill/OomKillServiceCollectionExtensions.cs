@@ -9,7 +9,7 @@ public static class OomKillServiceCollectionExtensions
     /// Registers <see cref="OomKillOptions"/> (configured by <paramref name="configure"/>, validated
     /// when the host starts), a singleton <see cref="OomKillProbe"/>, and a hosted service that starts
     /// the probe with the host and detaches it when the host stops. Subscribe to
-    /// <see cref="OomKillProbe.Kills"/> from any service that takes the probe as a dependency.
+    /// <see cref="OomKillProbe.Events"/> from any service that takes the probe as a dependency.
     /// </summary>
     /// <example>
     /// <code>
@@ -17,5 +17,5 @@ public static class OomKillServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddOomKillProbe(this IServiceCollection services, Action<OomKillOptions>? configure = null)
-        => services.AddProbe<OomKillProbe, OomKillOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
+        => services.AddProbe<OomKillProbe, OomKillOptions>(configure, (options, logger) => new(options, logger));
 }

@@ -5,19 +5,10 @@ namespace XMonitor.Bpf.Probes.ProcessVm;
 /// (and, registered through DI, when the host starts): a bad value fails with a message naming the
 /// option.
 /// </summary>
-public sealed class ProcessVmOptions
+public sealed class ProcessVmOptions : SampledProbeOptions
 {
-    /// <summary>The shortest <see cref="Interval"/>: reading the map more often only costs CPU.</summary>
-    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>The longest <see cref="Interval"/>.</summary>
-    public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
-
     /// <summary>The largest <see cref="MaxProcesses"/> and <see cref="MaxRanges"/>.</summary>
     public const int MaxMapEntries = 1 << 22;
-
-    /// <summary>How often a <see cref="ProcessVmSample"/> is published. Default 1 s.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Which processes are recorded. Default <see cref="ProcessFilter.All"/>.</summary>
     public ProcessFilter Filter { get; set; } = ProcessFilter.All;
@@ -35,15 +26,6 @@ public sealed class ProcessVmOptions
     public int MaxRanges { get; set; } = 65536;
 
     /// <summary>
-    /// Forces the hook of mmap and munmap: <see cref="ProbeAttachStrategy.Tracepoint"/> (the syscall
-    /// tracepoints), <see cref="ProbeAttachStrategy.Fentry"/> or <see cref="ProbeAttachStrategy.Kprobe"/>
-    /// (on <c>do_mmap</c> and <c>__vm_munmap</c>, which also see the kernel's own mappings). mremap,
-    /// brk, exit and exec always use tracepoints. Null (default) picks the syscall tracepoints where
-    /// the kernel has <c>bpf_find_vma</c> (5.17+), else fentry, kprobes, tracepoints in that order.
-    /// </summary>
-    public ProbeAttachStrategy? AttachStrategy { get; set; }
-
-    /// <summary>
     /// How an unmapped range is classified: true looks the process's own VMAs up with
     /// <c>bpf_find_vma</c> (5.17+; exact for partial and multi-mapping unmaps, about 1 µs), false
     /// remembers every mapping the probe saw in a map that an unmap walks (any kernel; a walk over
@@ -53,27 +35,22 @@ public sealed class ProcessVmOptions
     public bool? VmaLookup { get; set; }
 
     /// <summary>The strategies of mmap and munmap the probe has programs for.</summary>
-    internal static IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.Tracepoint, ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe];
+    public override IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.Tracepoint, ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe];
 
-    /// <summary>Every problem of these options, each naming its option; empty when they are valid.</summary>
-    internal IReadOnlyList<string> Validate()
+    /// <inheritdoc/>
+    private protected override string ProbeDescription => "process VM probe";
+
+    /// <inheritdoc/>
+    private protected override void AddErrors(List<string> errors)
     {
-        var errors = new List<string>();
-        if (Interval < MinInterval || Interval > MaxInterval)
-            errors.Add($"{nameof(Interval)} must be between {MinInterval.TotalMilliseconds} ms and {MaxInterval.TotalDays} day, not {Interval}");
+        base.AddErrors(errors);
         if (Filter is null)
             errors.Add($"{nameof(Filter)} must not be null; use ProcessFilter.All to record every process");
         if (MaxProcesses < 1 || MaxProcesses > MaxMapEntries)
             errors.Add($"{nameof(MaxProcesses)} must be between 1 and {MaxMapEntries}, not {MaxProcesses}");
         if (MaxRanges < 1 || MaxRanges > MaxMapEntries)
             errors.Add($"{nameof(MaxRanges)} must be between 1 and {MaxMapEntries}, not {MaxRanges}");
-        if (AttachStrategy is { } strategy && !SupportedStrategies.Contains(strategy))
-            errors.Add($"{nameof(AttachStrategy)} {strategy} is not available for the process VM probe: it has programs for {string.Join(", ", SupportedStrategies.Select(s => $"{s} ({s.SectionName()})"))}");
         if (VmaLookup == true && AttachStrategy is ProbeAttachStrategy.Fentry or ProbeAttachStrategy.Kprobe)
             errors.Add($"{nameof(VmaLookup)} cannot be used with {nameof(AttachStrategy)} {AttachStrategy}: do_mmap runs under the mmap lock, where bpf_find_vma cannot look");
-        return errors;
     }
-
-    /// <summary>A copy, so that changing these options after start does not change a running probe.</summary>
-    internal ProcessVmOptions Clone() => (ProcessVmOptions)MemberwiseClone();
 }

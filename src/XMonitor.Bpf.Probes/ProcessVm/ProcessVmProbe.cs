@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using XMonitor.Bpf.Btf;
 
 namespace XMonitor.Bpf.Probes.ProcessVm;
@@ -8,9 +7,9 @@ namespace XMonitor.Bpf.Probes.ProcessVm;
 /// <summary>
 /// The process address-space probe: per process, the bytes of private-anonymous, shared and brk-heap
 /// address space currently mapped, with totals allocated and freed, published every
-/// <see cref="ProcessVmOptions.Interval"/>; and optionally a record of each single allocation above a
+/// <see cref="SampledProbeOptions.Interval"/>; and optionally a record of each single allocation above a
 /// size threshold. mmap and munmap are hooked with the syscall tracepoints, fentry or kprobes
-/// (<see cref="AttachStrategy"/>); mremap, brk, exec and exit with tracepoints.
+/// (<see cref="Probe.AttachStrategy"/>); mremap, brk, exec and exit with tracepoints.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -22,122 +21,60 @@ namespace XMonitor.Bpf.Probes.ProcessVm;
 /// A process is forgotten, in the kernel, when its last thread exits; exec frees everything it had.
 /// </para>
 /// <para>
-/// Subscribe to <see cref="Samples"/> and <see cref="Allocations"/>, then <see cref="Start"/>.
+/// Subscribe to <see cref="Samples"/> and <see cref="Events"/>, then <see cref="Probe.Start"/>.
 /// Disposing detaches every program, publishes a last sample and completes the observables. A probe
 /// starts once.
 /// </para>
 /// </remarks>
-public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
+public sealed class ProcessVmProbe : Probe<ProcessVmOptions>, ISampledProbe<ProcessVmSample>, IEventProbe<ProcessVmEvent>
 {
-    private const string Context = "process VM probe";
     private const int BpfFuncFindVma = 180;
     private static readonly string[] HookedFunctions = ["do_mmap", "__vm_munmap"];
 
-    private readonly ProcessVmOptions _options;
-    private readonly ILogger _logger;
-    private readonly ProbeRunner _runner;
     private readonly ObservableBroadcaster<ProcessVmSample> _samples;
     private readonly ObservableBroadcaster<ProcessVmEvent> _allocations;
     private readonly RingBufferRecordHandler<ProcessvmSkeleton.ProcessvmEvent> _onEvent;
     private ProcessvmSkeleton? _skeleton;
     private long _lastPublished;
 
-    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Start"/>.</summary>
+    /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public ProcessVmProbe(ProcessVmOptions options, ILogger<ProcessVmProbe>? logger = null)
+        : base(options, "process_vm", "process VM probe", logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Clone();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _samples = new(ReportObserverError);
-        _allocations = new(ReportObserverError);
-        _runner = new ProbeRunner(this, Context, _logger, () =>
-        {
-            _samples.Complete();
-            _allocations.Complete();
-        });
+        _samples = CreateStream<ProcessVmSample>();
+        _allocations = CreateStream<ProcessVmEvent>();
         _onEvent = OnEvent;
     }
 
-    /// <summary>The options the probe runs with (a copy; changing it changes nothing).</summary>
-    public ProcessVmOptions Options => _options.Clone();
-
-    /// <summary>
-    /// How mmap and munmap are hooked: <see cref="ProbeAttachStrategy.Tracepoint"/> (syscall
-    /// tracepoints), <see cref="ProbeAttachStrategy.Fentry"/> or <see cref="ProbeAttachStrategy.Kprobe"/>;
-    /// null until <see cref="Start"/> succeeded.
-    /// </summary>
-    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
-
-    /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeStrategyChoice? StrategyChoice { get; private set; }
-
-    /// <summary>Whether unmapped ranges are classified by looking the process's VMAs up (true) or from the mappings the probe remembered (false); null before <see cref="Start"/>.</summary>
+    /// <summary>Whether unmapped ranges are classified by looking the process's VMAs up (true) or from the mappings the probe remembered (false); null before <see cref="Probe.Start"/>.</summary>
     public bool? UsesVmaLookup { get; private set; }
 
-    /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
-    public bool IsRunning => _runner.IsRunning;
-
-    /// <summary>The loaded BPF programs, attached or not, for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfProgram> Programs => _runner.Programs;
-
-    /// <summary>The links of the attached programs (how and where each is attached), for health metrics; empty unless running.</summary>
-    public IReadOnlyList<BpfLink> Links => _runner.Links;
-
-    /// <summary>The figures of every recorded process, every <see cref="ProcessVmOptions.Interval"/> and once more on dispose.</summary>
+    /// <summary>The figures of every recorded process, every <see cref="SampledProbeOptions.Interval"/> and once more on dispose.</summary>
     public IObservable<ProcessVmSample> Samples => _samples;
 
     /// <summary>Single allocations of at least <see cref="ProcessVmOptions.AllocationThresholdBytes"/> (none when it is 0).</summary>
-    public IObservable<ProcessVmEvent> Allocations => _allocations;
+    public IObservable<ProcessVmEvent> Events => _allocations;
 
     /// <summary>Allocation records the kernel could not write because the ring buffer was full; 0 before start.</summary>
-    public ulong DroppedEvents => _runner.WithKernelObjects(() => _skeleton!.EventsDropped, 0UL);
-
-    /// <summary>
-    /// Loads the programs, attaches them and starts sampling. Options are checked first; the attach
-    /// strategy is the forced one or the best the kernel offers, and a log line names it and why.
-    /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid; the message names every bad option.</exception>
-    /// <exception cref="BpfNotSupportedException">The kernel lacks tracepoints, <c>bpf_find_vma</c> where VMA lookup is forced, or the forced strategy.</exception>
-    /// <exception cref="BpfException">Loading or attaching failed (<see cref="BpfPermissionException"/> without privileges).</exception>
-    /// <exception cref="InvalidOperationException">The probe was started before.</exception>
-    /// <exception cref="ObjectDisposedException">The probe was disposed.</exception>
-    public void Start() => _runner.Start(_options.Interval, Attach);
+    public ulong DroppedEvents => WithKernelObjects(() => _skeleton!.EventsDropped, 0UL);
 
     /// <summary>
     /// Reads the figures now, outside the interval: the same content a published sample has, with
     /// <see cref="ProcessVmSample.Interval"/> the time since the last published sample.
     /// </summary>
     /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public ProcessVmSample ReadSample() => _runner.WithRunningSession(() => ReadStats(Stopwatch.GetTimestamp()));
+    public ProcessVmSample ReadSample() => WithRunningSession(() => ReadStats(Stopwatch.GetTimestamp()));
 
-    /// <summary>
-    /// The kernel's run statistics of the attached programs by name (run count, total run time);
-    /// zero unless statistics are on (<see cref="BpfRunStatistics.Enable"/> or <c>kernel.bpf_stats_enabled=1</c>).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The probe is not running.</exception>
-    public IReadOnlyDictionary<string, BpfProgramStatistics> GetProgramStatistics() => _runner.GetProgramStatistics();
-
-    /// <summary>
-    /// Detaches the programs, publishes a last sample, completes the observables and frees the kernel
-    /// objects. Called from inside one of the probe's own callbacks, it returns at once and the probe
-    /// stops as soon as the callback returns.
-    /// </summary>
-    public void Dispose() => _runner.Dispose();
-
-    /// <summary>Like <see cref="Dispose"/>, awaiting the interval timer instead of blocking on it.</summary>
-    public ValueTask DisposeAsync() => _runner.DisposeAsync();
-
-    private ProbeSession Attach()
+    private protected override ProbeSession Attach()
     {
-        _runner.ThrowIfInvalid(_options.Validate());
 
         var (session, (strategy, vmaLookup), choice) = Candidates().Attach(plan => AttachWith(plan.Strategy, plan.VmaLookup));
         StrategyChoice = choice;
         UsesVmaLookup = vmaLookup;
-        _logger.LogInformation(
+        Logger.LogInformation(
             "Process VM probe attached: mmap/munmap with {Strategy}, unmaps classified by {Classification}; filter: {Filter}; sample every {Interval}; allocation events {Events}",
-            choice, vmaLookup ? "VMA lookup" : "remembered ranges", _options.Filter, _options.Interval,
-            _options.AllocationThresholdBytes > 0 ? $"from {_options.AllocationThresholdBytes} bytes" : "off");
+            choice, vmaLookup ? "VMA lookup" : "remembered ranges", Settings.Filter, Settings.Interval,
+            Settings.AllocationThresholdBytes > 0 ? $"from {Settings.AllocationThresholdBytes} bytes" : "off");
         return session;
     }
 
@@ -148,7 +85,7 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
         try
         {
             LoadAndAttach(strategy, vmaLookup, links);
-            if (_options.AllocationThresholdBytes > 0)
+            if (Settings.AllocationThresholdBytes > 0)
                 ring = _skeleton!.OpenEventsReader();
         }
         catch
@@ -170,7 +107,7 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
             Stopped = () =>
             {
                 if (skeleton.EventsDropped is > 0 and var dropped)
-                    _logger.LogWarning("Process VM probe: the kernel dropped {Dropped} allocation records because the ring buffer was full", dropped);
+                    Logger.LogWarning("Process VM probe: the kernel dropped {Dropped} allocation records because the ring buffer was full", dropped);
             },
         };
     }
@@ -178,35 +115,35 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
     private StrategyFallback<(ProbeAttachStrategy Strategy, bool VmaLookup)> Candidates()
     {
         // mremap, brk, exit and exec are tracepoints in every set.
-        KernelFeatures.Require(KernelFeature.Tracepoint, Context);
+        KernelFeatures.Require(KernelFeature.Tracepoint, Description);
         var findVma = KernelFeatures.IsHelperSupported(BpfProgramType.Tracepoint, BpfFuncFindVma);
-        var candidates = new StrategyFallback<(ProbeAttachStrategy, bool)>(Context, _logger);
-        if (_options.AttachStrategy is { } forced)
+        var candidates = new StrategyFallback<(ProbeAttachStrategy, bool)>(Description, Logger);
+        if (Settings.AttachStrategy is { } forced)
         {
             if (forced == ProbeAttachStrategy.Tracepoint)
             {
-                var lookup = _options.VmaLookup ?? findVma;
+                var lookup = Settings.VmaLookup ?? findVma;
                 if (lookup && !findVma)
-                    throw new BpfNotSupportedException(Context, "bpf_find_vma (kernel 5.17+)", detail: "VmaLookup needs it; set VmaLookup = false to classify unmaps from remembered ranges");
+                    throw new BpfNotSupportedException(Description, "bpf_find_vma (kernel 5.17+)", detail: "VmaLookup needs it; set VmaLookup = false to classify unmaps from remembered ranges");
                 candidates.Force((forced, lookup), forced);
                 return candidates;
             }
-            KernelFeatures.Require(forced.RequiredFeature(), Context);
+            KernelFeatures.Require(forced.RequiredFeature(), Description);
             // fexit reads the return value with bpf_get_func_ret, which came with bpf_find_vma in 5.17.
             if (forced == ProbeAttachStrategy.Fentry && !findVma)
-                throw new BpfNotSupportedException(Context, "fexit with bpf_get_func_ret (kernel 5.17+)", detail: "use the kprobe or tp strategy on this kernel");
+                throw new BpfNotSupportedException(Description, "fexit with bpf_get_func_ret (kernel 5.17+)", detail: "use the kprobe or tp strategy on this kernel");
             if (MissingFunction(forced) is { } missing)
-                throw new BpfNotSupportedException(Context, $"{forced.SectionName()}/{missing}", detail: $"the kernel has no hookable {missing} (inlined or renamed)");
+                throw new BpfNotSupportedException(Description, $"{forced.SectionName()}/{missing}", detail: $"the kernel has no hookable {missing} (inlined or renamed)");
             candidates.Force((forced, false), forced);
             return candidates;
         }
-        if (_options.VmaLookup != false && findVma)
+        if (Settings.VmaLookup != false && findVma)
             candidates.Offer((ProbeAttachStrategy.Tracepoint, true), ProbeAttachStrategy.Tracepoint, "the kernel has bpf_find_vma: syscall tracepoints with VMA lookup are the cheapest exact choice", "tp+find_vma");
-        else if (_options.VmaLookup == true)
-            throw new BpfNotSupportedException(Context, "bpf_find_vma (kernel 5.17+)", detail: "VmaLookup needs it; set VmaLookup = false or leave it unset");
+        else if (Settings.VmaLookup == true)
+            throw new BpfNotSupportedException(Description, "bpf_find_vma (kernel 5.17+)", detail: "VmaLookup needs it; set VmaLookup = false or leave it unset");
         else
             candidates.NotOffered("tp+find_vma", findVma ? "VMA lookup turned off" : "no bpf_find_vma (before 5.17)");
-        if (_options.VmaLookup == true)
+        if (Settings.VmaLookup == true)
             return candidates;
         // Without VMA lookup every strategy costs the same range walks; fentry (which needs 5.17
         // anyway) is out, and kprobes see the kernel's own mappings (shmat) that syscalls do not.
@@ -234,22 +171,22 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
 
     private void LoadAndAttach(ProbeAttachStrategy strategy, bool vmaLookup, List<BpfLink> links)
     {
-        var hierarchy = _options.Filter.Kind == ProcessFilterKind.Cgroup ? _options.Filter.Hierarchy : CgroupHierarchy.Unified;
+        var hierarchy = Settings.Filter.Kind == ProcessFilterKind.Cgroup ? Settings.Filter.Hierarchy : CgroupHierarchy.Unified;
         var tp = strategy == ProbeAttachStrategy.Tracepoint;
         var kprobe = strategy == ProbeAttachStrategy.Kprobe;
         var fentry = strategy == ProbeAttachStrategy.Fentry;
         using (var open = ProcessvmSkeleton.Open())
         {
             open.PageSize = (ulong)Environment.SystemPageSize;
-            open.EventMinBytes = _options.AllocationThresholdBytes;
+            open.EventMinBytes = Settings.AllocationThresholdBytes;
             open.VmaLookup = vmaLookup;
             // The public enum carries the C enum's values.
-            open.XmFilterKind = (ProcessvmSkeleton.XmFilterKindEnum)_options.Filter.Kind;
-            open.XmFilterValue = _options.Filter.Value;
+            open.XmFilterKind = (ProcessvmSkeleton.XmFilterKindEnum)Settings.Filter.Kind;
+            open.XmFilterValue = Settings.Filter.Value;
             open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
-            open.ProcStatsMap.MaxEntries = _options.MaxProcesses;
+            open.ProcStatsMap.MaxEntries = Settings.MaxProcesses;
             // VMA lookup never touches the range map: keep it at the smallest size a map may have.
-            open.VmRangesMap.MaxEntries = vmaLookup ? 1 : _options.MaxRanges;
+            open.VmRangesMap.MaxEntries = vmaLookup ? 1 : Settings.MaxRanges;
             open.TpSysEnterMmapProgram.Autoload = tp;
             open.TpSysExitMmapProgram.Autoload = tp;
             open.TpSysEnterMunmapProgram.Autoload = tp;
@@ -334,6 +271,4 @@ public sealed class ProcessVmProbe : IDisposable, IAsyncDisposable, IHostedProbe
         });
     }
 
-    private void ReportObserverError(Exception e)
-        => _logger.LogError(e, "Process VM probe: an observer threw; it stays subscribed");
 }

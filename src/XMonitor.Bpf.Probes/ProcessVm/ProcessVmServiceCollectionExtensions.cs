@@ -22,5 +22,5 @@ public static class ProcessVmServiceCollectionExtensions
     /// </code>
     /// </example>
     public static IServiceCollection AddProcessVmProbe(this IServiceCollection services, Action<ProcessVmOptions>? configure = null)
-        => services.AddProbe<ProcessVmProbe, ProcessVmOptions>(configure, o => o.Validate(), (options, logger) => new(options, logger));
+        => services.AddProbe<ProcessVmProbe, ProcessVmOptions>(configure, (options, logger) => new(options, logger));
 }

@@ -60,8 +60,8 @@ public sealed class BioLatencyMetricsCollector : IBpfMetricsCollector, IDisposab
         _legacyLayout = LegacyMetrics.MicrosecondLayoutFor(unit);
         _subscriptions =
         [
-            probe.Latency.Subscribe(new SampleObserver<BlockIoLatency>(OnLatency)),
-            probe.SlowRequests.Subscribe(new SampleObserver<SlowBlockIoEvent>(OnSlow)),
+            probe.Samples.Subscribe(new SampleObserver<BlockIoLatency>(OnLatency)),
+            probe.Events.Subscribe(new SampleObserver<SlowBlockIoEvent>(OnSlow)),
         ];
     }
 

@@ -90,7 +90,7 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
         ];
         _subscriptions =
         [
-            probe.RunQueueLatency.Subscribe(new SampleObserver<RunQueueLatency>(OnLatency)),
+            probe.Samples.Subscribe(new SampleObserver<RunQueueLatency>(OnLatency)),
             probe.OffCpu.Subscribe(new SampleObserver<OffCpuEvent>(OnOffCpu)),
             probe.HungTasks.Subscribe(new SampleObserver<HungTaskEvent>(OnHung)),
         ];

@@ -51,8 +51,8 @@ public sealed class FsLatencyMetricsCollector : IBpfMetricsCollector, IDisposabl
         _other = new FileSystemMount(0, 0, _type, "", TopSeries.OtherComm);
         _subscriptions =
         [
-            probe.Latency.Subscribe(new SampleObserver<FsLatencySample>(s => Observe(s.Operations))),
-            probe.SlowOperations.Subscribe(new SampleObserver<SlowFsOperationEvent>(OnSlow)),
+            probe.Samples.Subscribe(new SampleObserver<FsLatencySample>(s => Observe(s.Operations))),
+            probe.Events.Subscribe(new SampleObserver<SlowFsOperationEvent>(OnSlow)),
         ];
     }
 

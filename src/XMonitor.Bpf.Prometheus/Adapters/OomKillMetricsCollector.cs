@@ -46,7 +46,7 @@ public sealed class OomKillMetricsCollector : IBpfMetricsCollector, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCgroupSeries, 1);
         _probe = probe;
         _maxCgroupSeries = maxCgroupSeries;
-        _subscription = probe.Kills.Subscribe(new SampleObserver<OomKillEvent>(OnKill));
+        _subscription = probe.Events.Subscribe(new SampleObserver<OomKillEvent>(OnKill));
     }
 
     /// <inheritdoc />

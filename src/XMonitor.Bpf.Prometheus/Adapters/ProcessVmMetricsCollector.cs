@@ -3,7 +3,7 @@ using XMonitor.Bpf.Probes.ProcessVm;
 namespace XMonitor.Bpf.Prometheus;
 
 /// <summary>
-/// Exports a <see cref="ProcessVmProbe"/>'s samples (one per <see cref="ProcessVmOptions.Interval"/>):
+/// Exports a <see cref="ProcessVmProbe"/>'s samples (one per <see cref="Bpf.Probes.SampledProbeOptions.Interval"/>):
 /// per process the private anonymous, shared and brk address space mapped now (top
 /// <see cref="XMonitorMetricsOptions.MaxProcessSeries"/> processes by their total, the rest summed
 /// into <c>comm="other"</c>), and per kind the bytes mapped and unmapped by every process since the

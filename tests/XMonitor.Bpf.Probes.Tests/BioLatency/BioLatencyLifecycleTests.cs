@@ -11,7 +11,7 @@ public sealed class BioLatencyLifecycleTests
         BpfEnvironment.Require();
         var readings = new Collector<BlockIoLatency>();
         var probe = new BioLatencyProbe(new BioLatencyOptions { SlowThreshold = TimeSpan.FromMilliseconds(1) });
-        probe.Latency.Subscribe(readings);
+        probe.Samples.Subscribe(readings);
         probe.Start();
         Assert.Throws<InvalidOperationException>(probe.Start);
         var ids = probe.GetProgramStatistics().Values.Select(s => s.Id).ToList();
@@ -30,8 +30,8 @@ public sealed class BioLatencyLifecycleTests
         BpfEnvironment.Require();
         var probe = new BioLatencyProbe(new BioLatencyOptions { Interval = TimeSpan.FromMilliseconds(20) });
         var completed = new ManualResetEventSlim();
-        probe.Latency.Subscribe(new Observer<BlockIoLatency>(_ => probe.Dispose()));
-        probe.Latency.Subscribe(new CompletionObserver<BlockIoLatency>(completed));
+        probe.Samples.Subscribe(new Observer<BlockIoLatency>(_ => probe.Dispose()));
+        probe.Samples.Subscribe(new CompletionObserver<BlockIoLatency>(completed));
         probe.Start();
         Assert.True(completed.Wait(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken), "the probe did not stop after Dispose from its interval timer");
         Assert.False(probe.IsRunning);

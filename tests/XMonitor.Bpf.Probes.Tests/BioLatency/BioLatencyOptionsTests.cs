@@ -41,7 +41,7 @@ public sealed class BioLatencyOptionsTests
         using var good = builder.Build();
         var probe = good.Services.GetRequiredService<BioLatencyProbe>();
         var readings = new Collector<BlockIoLatency>();
-        probe.Latency.Subscribe(readings);
+        probe.Samples.Subscribe(readings);
         await good.StartAsync(TestContext.Current.CancellationToken);
         Assert.True(probe.IsRunning);
         Assert.Equal(3, probe.GetProgramStatistics().Count);

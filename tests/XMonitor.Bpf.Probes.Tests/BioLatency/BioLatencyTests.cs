@@ -37,8 +37,8 @@ public sealed class BioLatencyTests(ITestOutputHelper output)
 
             // Every request is a "slow" one (100 ns), so each of the test's requests is seen with its thread.
             using var probe = new BioLatencyProbe(new BioLatencyOptions { AttachStrategy = strategy, Disk = disk, Interval = TimeSpan.FromMilliseconds(100), SlowThreshold = TimeSpan.FromTicks(1) });
-            probe.Latency.Subscribe(readings);
-            probe.SlowRequests.Subscribe(slow);
+            probe.Samples.Subscribe(readings);
+            probe.Events.Subscribe(slow);
             var outerStart = DiskStat.Read(disk);
             probe.Start();
             var innerStart = DiskStat.Read(disk);
@@ -146,7 +146,7 @@ public sealed class BioLatencyTests(ITestOutputHelper output)
 
             var readings = new Collector<BlockIoLatency>();
             using var probe = new BioLatencyProbe(new BioLatencyOptions { Disk = disk, Interval = TimeSpan.FromHours(1) });
-            probe.Latency.Subscribe(readings);
+            probe.Samples.Subscribe(readings);
             probe.Start();
             var probeStarted = DiskStat.Read(disk);
             // One summary 8 s after BCC attached; the probe stops right after it is printed.

@@ -30,7 +30,7 @@ public sealed class FsLatencyMountTests(ITestOutputHelper output)
             var logger = new ListLogger<FsLatencyProbe>();
             var readings = new Collector<FsLatencySample>();
             using var probe = new FsLatencyProbe(new FsLatencyOptions { FileSystemType = "ramfs", Filter = ProcessFilter.Pid(load.Pid), Interval = Interval }, logger);
-            probe.Latency.Subscribe(readings);
+            probe.Samples.Subscribe(readings);
             probe.Start();
             var ids = probe.Programs.Select(p => p.GetStatistics().Id).ToList();
             Assert.Equal(ProgramCount, ids.Count);

@@ -59,7 +59,7 @@ public sealed class FsLatencyTests(ITestOutputHelper output)
             using var load = new FsLoad("stat", path);
             var readings = new Collector<FsLatencySample>();
             using var probe = new FsLatencyProbe(new FsLatencyOptions { FileSystemType = "ext4", Filter = ProcessFilter.Pid(load.Pid) });
-            probe.Latency.Subscribe(readings);
+            probe.Samples.Subscribe(readings);
             probe.Start();
             load.Run();
             probe.Dispose();
@@ -88,7 +88,7 @@ public sealed class FsLatencyTests(ITestOutputHelper output)
             Filter = ProcessFilter.Pid(load.Pid),
             SlowThreshold = TimeSpan.FromMilliseconds(100),
         });
-        probe.SlowOperations.Subscribe(slow);
+        probe.Events.Subscribe(slow);
         probe.Start();
         load.Run();
         probe.Dispose();
@@ -116,8 +116,8 @@ public sealed class FsLatencyTests(ITestOutputHelper output)
         var readings = new Collector<FsLatencySample>();
         var slow = new Collector<SlowFsOperationEvent>();
         using var probe = new FsLatencyProbe(new FsLatencyOptions { Interval = TimeSpan.FromMilliseconds(50), SlowThreshold = TimeSpan.FromTicks(1) }, logger);
-        probe.Latency.Subscribe(readings);
-        probe.SlowOperations.Subscribe(slow);
+        probe.Samples.Subscribe(readings);
+        probe.Events.Subscribe(slow);
         probe.Start();
         // File operations of every kind, none of them on NFS.
         var path = Path.Combine("/var/tmp", $"xmonitor-nfs-{Environment.ProcessId}");

@@ -17,7 +17,7 @@ internal static class FsLoadRecording
         options.Filter = ProcessFilter.Pid(load.Pid);
         options.Interval = TimeSpan.FromMilliseconds(100);
         var probe = new FsLatencyProbe(options);
-        probe.Latency.Subscribe(readings);
+        probe.Samples.Subscribe(readings);
         probe.Start();
         load.Run();
         probe.Dispose();

@@ -16,7 +16,7 @@ public sealed class OomKillHostingTests
         using var host = builder.Build();
         var probe = host.Services.GetRequiredService<OomKillProbe>();
         var kills = new Collector<OomKillEvent>();
-        probe.Kills.Subscribe(kills);
+        probe.Events.Subscribe(kills);
 
         await host.StartAsync(TestContext.Current.CancellationToken);
         Assert.True(probe.IsRunning);

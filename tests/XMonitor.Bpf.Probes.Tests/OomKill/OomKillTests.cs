@@ -33,7 +33,7 @@ public sealed class OomKillTests(ITestOutputHelper output)
         var id = cgroup.Id;
         using var probe = new OomKillProbe(new OomKillOptions { AttachStrategy = victimStrategy, OomControlStrategy = controlStrategy });
         var kills = new Collector<OomKillEvent>();
-        probe.Kills.Subscribe(kills);
+        probe.Events.Subscribe(kills);
         probe.Start();
         output.WriteLine($"strategy {probe.StrategyChoice}");
         if (victimStrategy is { } victimForced)
@@ -120,7 +120,7 @@ public sealed class OomKillTests(ITestOutputHelper output)
         using var cgroup = MemoryCgroupOom.Create(Limit);
         using var probe = new OomKillProbe(new OomKillOptions());
         var kills = new Collector<OomKillEvent>();
-        probe.Kills.Subscribe(kills);
+        probe.Events.Subscribe(kills);
         probe.Start();
         // oomkill prints "Tracing OOM kills... Ctrl-C to stop." once attached.
         using var bcc = BccTool.Start("oomkill", "Tracing");

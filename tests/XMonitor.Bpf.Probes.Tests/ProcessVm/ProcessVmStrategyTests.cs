@@ -139,7 +139,7 @@ public sealed class ProcessVmStrategyTests(ITestOutputHelper output)
             var id = Cgroups.Inode(dir);
             using var probe = new ProcessVmProbe(new ProcessVmOptions { Filter = ProcessFilter.Cgroup(dir), AllocationThresholdBytes = MiB });
             var allocations = new Collector<ProcessVmEvent>();
-            probe.Allocations.Subscribe(allocations);
+            probe.Events.Subscribe(allocations);
             probe.Start();
 
             foreach (var command in "asb")

@@ -54,7 +54,7 @@ public sealed class ProcessVmTests(ITestOutputHelper output)
         var samples = new Collector<ProcessVmSample>();
         var allocations = new Collector<ProcessVmEvent>();
         probe.Samples.Subscribe(samples);
-        probe.Allocations.Subscribe(allocations);
+        probe.Events.Subscribe(allocations);
         probe.Start();
         // Without VMA lookup, kprobes where the kernel has them (they cost the same range walks).
         var strategy = forced ?? (vmaLookup ? ProbeAttachStrategy.Tracepoint : KernelStrategies.FirstOffered(ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.Tracepoint));

@@ -92,7 +92,7 @@ public sealed class CpuSchedExitedProcessTests(ITestOutputHelper output)
             var probe = host.Services.GetRequiredService<CpuSchedProbe>();
             // The shell waits in read: nothing of the group is recorded before this subscription.
             var readings = new ConcurrentQueue<RunQueueLatency>();
-            using var subscription = probe.RunQueueLatency.Subscribe(new SampleObserver<RunQueueLatency>(readings.Enqueue));
+            using var subscription = probe.Samples.Subscribe(new SampleObserver<RunQueueLatency>(readings.Enqueue));
             shell.StandardInput.WriteLine("go");
             shell.StandardInput.Flush();
 

@@ -27,7 +27,7 @@ public sealed class OomKillMetricsTests
             await using var host = await AdapterHost.StartAsync(s => s.AddOomKillProbe().AddOomKillMetrics(), o => o.LegacyNames = true);
             var probe = host.Services.GetRequiredService<OomKillProbe>();
             var killed = new TaskCompletionSource<OomKillEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var watch = probe.Kills.Subscribe(new Observer<OomKillEvent>(e => killed.TrySetResult(e)));
+            using var watch = probe.Events.Subscribe(new Observer<OomKillEvent>(e => killed.TrySetResult(e)));
 
             // tail keeps a line from /dev/zero, which never ends, in memory until the limit kills it.
             var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true };

@@ -36,7 +36,7 @@ public sealed class ProbesEndToEndTests
             .AddCacheStatProbe(o => o.Interval = ProbeInterval).AddCacheStatMetrics());
         var latency = new ConcurrentQueue<RunQueueLatency>();
         var cache = new ConcurrentQueue<CacheStatSample>();
-        using var latencyWatch = host.Services.GetRequiredService<CpuSchedProbe>().RunQueueLatency.Subscribe(new Observer<RunQueueLatency>(latency.Enqueue));
+        using var latencyWatch = host.Services.GetRequiredService<CpuSchedProbe>().Samples.Subscribe(new Observer<RunQueueLatency>(latency.Enqueue));
         using var cacheWatch = host.Services.GetRequiredService<CacheStatProbe>().Samples.Subscribe(new Observer<CacheStatSample>(cache.Enqueue));
         await using var listener = await XMonitorMetricsListener.StartAsync(host.Registry, ct);
         using var prometheus = await PrometheusServer.StartAsync(binary, $"127.0.0.1:{listener.Url.Port}", ct);
