@@ -4,11 +4,11 @@ using XMonitor.ExecSnoop;
 
 var uid = args.Length == 2 && args[0] == "--uid" ? uint.Parse(args[1]) : uint.MaxValue;
 
-using var open = ExecsnoopSkeleton.Open();
-open.TargetUid = uid;
+using var open = ExecsnoopSkeleton.Open();           // generated from execsnoop.bpf.o
+open.TargetUid = uid;                                // typed .rodata, before load only
 using var skeleton = open.Load();
 using var link = skeleton.OnExecProgram.Attach();
-using var events = skeleton.OpenEventsReader();
+using var events = skeleton.OpenEventsReader();      // BpfRingBuffer<ExecsnoopSkeleton.ExecEvent>
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
