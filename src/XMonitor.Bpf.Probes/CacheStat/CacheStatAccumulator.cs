@@ -19,11 +19,12 @@ internal sealed class CacheStatAccumulator(int topProcesses)
     }
 
     /// <summary>
-    /// The busiest processes since the previous call, from every entry of the map. Processes missing
-    /// from <paramref name="readings"/> (deleted from the map) and exited ones are forgotten, so a
-    /// later process with the same pid starts from zero.
+    /// The busiest processes since the previous call, from every entry of the map, and the raw
+    /// counts of those left out (beyond the top N) added up with their number, so that nothing the
+    /// kernel counted is lost. Processes missing from <paramref name="readings"/> (deleted from the
+    /// map) and exited ones are forgotten, so a later process with the same pid starts from zero.
     /// </summary>
-    public IReadOnlyList<CacheStatProcess> Processes(IEnumerable<CacheStatReading> readings)
+    public (IReadOnlyList<CacheStatProcess> Top, CacheStatCounts Others, int OtherCount) Processes(IEnumerable<CacheStatReading> readings)
     {
         var active = new List<CacheStatProcess>();
         foreach (var reading in readings)
@@ -33,13 +34,18 @@ internal sealed class CacheStatAccumulator(int topProcesses)
             if (!reading.Exited)
                 _current[reading.ProcessId] = cumulative;
             // An exited process is listed even without new counts: its last entry tells consumers it is gone.
-            if ((!delta.IsZero || reading.Exited) && topProcesses > 0)
+            if (!delta.IsZero || reading.Exited)
                 active.Add(new CacheStatProcess((int)reading.ProcessId, reading.Value.Comm.ToString(), reading.Exited, new CacheStatCounts(delta)));
         }
         (_previous, _current) = (_current, _previous);
         _current.Clear();
         active.Sort(Busiest);
-        return active.Count > topProcesses ? active.GetRange(0, topProcesses) : active;
+        if (active.Count <= topProcesses)
+            return (active, new CacheStatCounts(default), 0);
+        var others = default(CacheStatCounters);
+        for (var i = topProcesses; i < active.Count; i++)
+            others = others.Plus(active[i].Counts.Raw);
+        return (active.GetRange(0, topProcesses), new CacheStatCounts(others), active.Count - topProcesses);
     }
 
     // Reads and writes both count: a process that only writes is as busy as one that only reads.

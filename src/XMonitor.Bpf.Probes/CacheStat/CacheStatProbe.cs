@@ -202,9 +202,9 @@ public sealed class CacheStatProbe : Probe<CacheStatOptions>, ISampledProbe<Cach
         }
 
         var system = _accumulator.System(total);
-        var processes = _accumulator.Processes(readings);
+        var (processes, others, otherCount) = _accumulator.Processes(readings);
         var (buffers, cached) = MemInfo.Read();
-        var sample = new CacheStatSample(DateTimeOffset.UtcNow, interval, AttachStrategy!.Value, system, processes, buffers, cached);
+        var sample = new CacheStatSample(DateTimeOffset.UtcNow, interval, AttachStrategy!.Value, system, processes, others, otherCount, buffers, cached);
         return (sample, exited);
     }
 

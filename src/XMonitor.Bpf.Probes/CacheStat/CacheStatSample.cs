@@ -6,13 +6,15 @@ public sealed class CacheStatSample
     private const double BytesPerMegabyte = 1024 * 1024;
 
     internal CacheStatSample(DateTimeOffset timestamp, TimeSpan interval, ProbeAttachStrategy attachStrategy, CacheStatCounts system,
-        IReadOnlyList<CacheStatProcess> processes, ulong buffersBytes, ulong cachedBytes)
+        IReadOnlyList<CacheStatProcess> processes, CacheStatCounts otherProcesses, int otherProcessCount, ulong buffersBytes, ulong cachedBytes)
     {
         Timestamp = timestamp;
         Interval = interval;
         AttachStrategy = attachStrategy;
         System = system;
         Processes = processes;
+        OtherProcesses = otherProcesses;
+        OtherProcessCount = otherProcessCount;
         BuffersBytes = buffersBytes;
         CachedBytes = cachedBytes;
     }
@@ -34,6 +36,17 @@ public sealed class CacheStatSample
     /// pages first, at most <see cref="CacheStatOptions.TopProcesses"/>.
     /// </summary>
     public IReadOnlyList<CacheStatProcess> Processes { get; }
+
+    /// <summary>
+    /// The processes that passed the filter and did something in the interval but are not in
+    /// <see cref="Processes"/> (beyond <see cref="CacheStatOptions.TopProcesses"/>): their raw counts
+    /// added up, and the counts derived from that sum. With <see cref="Processes"/> it holds every
+    /// count the kernel kept per process.
+    /// </summary>
+    public CacheStatCounts OtherProcesses { get; }
+
+    /// <summary>How many processes <see cref="OtherProcesses"/> adds up; 0 when <see cref="Processes"/> lists them all.</summary>
+    public int OtherProcessCount { get; }
 
     /// <summary><c>Buffers</c> of <c>/proc/meminfo</c> in bytes: block device page cache (metadata).</summary>
     public ulong BuffersBytes { get; }

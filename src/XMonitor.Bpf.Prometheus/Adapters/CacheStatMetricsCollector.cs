@@ -6,7 +6,9 @@ namespace XMonitor.Bpf.Prometheus;
 /// Exports a <see cref="CacheStatProbe"/>: system-wide page cache accesses, hits, misses and dirtied
 /// pages as counters since the collector subscribed, the last interval's hit ratio, <c>Buffers</c>
 /// and <c>Cached</c> of <c>/proc/meminfo</c>, and the busiest processes' counts of the last interval
-/// (top <see cref="XMonitorMetricsOptions.MaxProcessSeries"/>, the rest as <c>comm="other"</c>).
+/// (top <see cref="XMonitorMetricsOptions.MaxProcessSeries"/> of the probe's
+/// <see cref="CacheStatOptions.TopProcesses"/>; the rest, including those beyond the probe's top, as
+/// <c>comm="other"</c>, so the process series add up to every count of the interval).
 /// </summary>
 /// <remarks>
 /// The probe hands out per-interval differences of the kernel's counters; the collector adds them up,
@@ -89,12 +91,23 @@ public sealed class CacheStatMetricsCollector : IBpfMetricsCollector, IDisposabl
         writer.Gauge(Buffers, [], last.BuffersBytes);
         writer.Gauge(Cached, [], last.CachedBytes);
 
+        static CacheStatProcessCounts Add(CacheStatProcessCounts a, CacheStatProcessCounts b)
+            => a with { Accesses = a.Accesses + b.Accesses, Hits = a.Hits + b.Hits, Misses = a.Misses + b.Misses, Dirtied = a.Dirtied + b.Dirtied };
         var processes = TopSeries.Bound(
             last.Processes.Select(p => new CacheStatProcessCounts(p.ProcessId, p.Command, p.Counts.Accesses, p.Counts.Hits, p.Counts.Misses, p.Counts.Dirtied)).ToArray(),
             _maxProcessSeries,
             p => p.Accesses + p.Dirtied,
-            (a, b) => a with { Accesses = a.Accesses + b.Accesses, Hits = a.Hits + b.Hits, Misses = a.Misses + b.Misses, Dirtied = a.Dirtied + b.Dirtied },
+            Add,
             p => p with { Pid = ProcessLabels.OtherPid, Comm = TopSeries.OtherComm });
+        if (last.OtherProcessCount > 0)
+        {
+            // The processes beyond the probe's own top N go to "other" too: no count is dropped.
+            var o = last.OtherProcesses;
+            var rest = new CacheStatProcessCounts(ProcessLabels.OtherPid, TopSeries.OtherComm, o.Accesses, o.Hits, o.Misses, o.Dirtied);
+            processes = processes.Count > _maxProcessSeries
+                ? [.. processes.Take(processes.Count - 1), Add(processes[^1], rest)]
+                : [.. processes, rest];
+        }
         var labels = processes.Select(p => ProcessLabels.Of(p.Pid, p.Comm)).ToArray();
         for (var i = 0; i < processes.Count; i++)
             writer.Gauge(ProcessAccesses, labels[i], processes[i].Accesses);

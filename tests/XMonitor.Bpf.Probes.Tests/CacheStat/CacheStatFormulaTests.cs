@@ -71,17 +71,19 @@ public sealed class CacheStatFormulaTests
         Assert.Equal(100UL, acc.System(new CacheStatCounters(100, 0, 0, 0, 0)).Accesses);
         Assert.Equal(50UL, acc.System(new CacheStatCounters(150, 0, 0, 0, 0)).Accesses);
 
-        var first = acc.Processes([Reading(1, "reader", 1000, 0, 0), Reading(2, "writer", 0, 500, 500), Reading(3, "idle", 1, 0, 0)]);
+        var (first, others, otherCount) = acc.Processes([Reading(1, "reader", 1000, 0, 0), Reading(2, "writer", 0, 500, 500), Reading(3, "idle", 1, 0, 0)]);
         Assert.Equal([1, 2], first.Select(p => p.ProcessId));
+        // The one left out is not lost: its counts are the others'.
+        Assert.Equal((1, 1UL), (otherCount, others.Accesses));
 
         // Only what changed since: reader read 10 more, writer nothing, idle exited after 5 more.
-        var second = acc.Processes([Reading(1, "reader", 1010, 0, 0), Reading(2, "writer", 0, 500, 500), Reading(3, "idle", 6, 0, 0, exited: true)]);
+        var (second, _, _) = acc.Processes([Reading(1, "reader", 1010, 0, 0), Reading(2, "writer", 0, 500, 500), Reading(3, "idle", 6, 0, 0, exited: true)]);
         Assert.Equal([(1, 10UL, false), (3, 5UL, true)], second.Select(p => (p.ProcessId, p.Counts.Accesses, p.HasExited)));
         Assert.Equal("reader", second[0].Command);
 
         // A new process with the exited one's pid starts from zero, not from the old counters.
         // An exited process is listed once more even when it did nothing since.
-        var third = acc.Processes([Reading(3, "reused", 4, 0, 0), Reading(1, "reader", 1010, 0, 0, exited: true)]);
+        var (third, _, _) = acc.Processes([Reading(3, "reused", 4, 0, 0), Reading(1, "reader", 1010, 0, 0, exited: true)]);
         Assert.Equal([(3, 4UL, false), (1, 0UL, true)], third.Select(p => (p.ProcessId, p.Counts.Accesses, p.HasExited)));
     }
 
@@ -89,8 +91,12 @@ public sealed class CacheStatFormulaTests
     public void Accumulator_WithTopZero_ListsNothingButKeepsCounting()
     {
         var acc = new CacheStatAccumulator(topProcesses: 0);
-        Assert.Empty(acc.Processes([Reading(1, "a", 10, 0, 0)]));
-        Assert.Empty(acc.Processes([Reading(1, "a", 20, 0, 0)]));
+        var (top, others, count) = acc.Processes([Reading(1, "a", 10, 0, 0)]);
+        Assert.Empty(top);
+        Assert.Equal((1, 10UL), (count, others.Accesses));
+        (top, others, count) = acc.Processes([Reading(1, "a", 20, 0, 0)]);
+        Assert.Empty(top);
+        Assert.Equal((1, 10UL), (count, others.Accesses));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using XMonitor.Bpf.Probes;
 using XMonitor.Bpf.Probes.CacheStat;
@@ -5,7 +6,7 @@ using XMonitor.Bpf.Probes.CacheStat;
 namespace XMonitor.Bpf.Prometheus.Tests.Adapters;
 
 [Collection(nameof(ProbeAdapterCollection))]
-public sealed class CacheStatMetricsTests
+public sealed class CacheStatMetricsTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Reading_a_file_twice_shows_as_misses_then_hits_with_a_process_series_and_the_seed_names()
@@ -75,5 +76,65 @@ public sealed class CacheStatMetricsTests
 
         await probe.DisposeAsync();
         Assert.True(MeterCheck.AssertMeterMatchesScrape(host.Registry, "CacheStat") >= 4);
+    }
+
+    [Fact]
+    public async Task More_processes_than_the_probes_top_add_up_to_the_system_count_with_other()
+    {
+        BpfEnvironment.Require();
+        // 15 shells each run `cat` on a cached 1 MiB file 100 times: about 1,500 reading processes per
+        // second, far more than the probe's top 10, each counting 256 page accesses per read.
+        const int Readers = 15, Reads = 100;
+        using var file = new PageCacheFile(1 << 20);
+        file.Read();
+        await using var host = await AdapterHost.StartAsync(s => s.AddCacheStatProbe(o => o.Interval = TimeSpan.FromMilliseconds(500)).AddCacheStatMetrics());
+        var probe = host.Services.GetRequiredService<CacheStatProbe>();
+        Assert.Equal(10, probe.Options.TopProcesses);
+        var scrapes = new List<(CacheStatSample Sample, Scraped Scrape)>();
+        var recording = false;
+        using var watch = probe.Samples.Observe(s =>
+        {
+            if (Volatile.Read(ref recording))
+                scrapes.Add((s, Scraped.Parse(host.Scrape())));
+        });
+        var first = await NextSampleAsync(probe);
+        Volatile.Write(ref recording, true);
+        var readers = Enumerable.Range(0, Readers)
+            .Select(_ => Process.Start(new ProcessStartInfo("sh", ["-c", $"i=0; while [ $i -lt {Reads} ]; do cat '{file.Path}'; i=$((i+1)); done > /dev/null"]))!)
+            .ToList();
+        foreach (var reader in readers)
+        {
+            await reader.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(0, reader.ExitCode);
+            reader.Dispose();
+        }
+        // Every reader's last interval, and the one after it (an exited process is read once more).
+        await NextSampleAsync(probe);
+        await NextSampleAsync(probe);
+        Volatile.Write(ref recording, false);
+        var recorded = scrapes.ToArray();
+
+        double ProcessSum(Scraped scrape) => scrape.Named("xmonitor_cachestat_process_accesses").Sum(s => s.Value);
+        foreach (var (_, scrape) in recorded)
+            Assert.InRange(scrape.Named("xmonitor_cachestat_process_accesses").Count(), 0, 11);
+        Assert.Contains(recorded, r => r.Sample.OtherProcessCount > 0
+            && r.Scrape.Named("xmonitor_cachestat_process_accesses").Any(s => s.Labels["comm"] == "other" && s.Value > 0));
+        var series = recorded.Sum(r => ProcessSum(r.Scrape));
+        var system = recorded.Sum(r => (double)r.Sample.System.Accesses);
+        output.WriteLine($"{recorded.Length} intervals: {series} accesses in the process series (other included), {system} system-wide, "
+            + $"{Readers * Reads * file.Pages} read by the readers; up to {recorded.Max(r => r.Sample.OtherProcessCount)} processes in other per interval");
+        // Ground truth: the readers' own reads, wherever their process's series is.
+        Assert.True(series >= Readers * Reads * file.Pages, $"{series} accesses in the process series, {Readers * Reads * file.Pages} read by the readers alone");
+        // The per-process and the system-wide counters count the same events (no filter), read a few
+        // microseconds apart: 1 % covers the events between the two reads at each end.
+        Assert.InRange(series, system * 0.99, system * 1.01);
+        Assert.NotNull(first);
+    }
+
+    private static async Task<CacheStatSample> NextSampleAsync(CacheStatProbe probe)
+    {
+        var next = new TaskCompletionSource<CacheStatSample>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var once = probe.Samples.Observe(s => next.TrySetResult(s));
+        return await next.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 }
