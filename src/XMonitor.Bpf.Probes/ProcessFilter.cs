@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace XMonitor.Bpf.Probes;
@@ -5,10 +7,16 @@ namespace XMonitor.Bpf.Probes;
 /// <summary>
 /// Which processes a probe records, decided in the kernel. Every id is as the initial namespaces see
 /// it (the monitoring agent's view), never a container's. Create one with the static members; they
-/// check their arguments and resolve paths at once, so a filter that exists is usable.
+/// check their arguments and resolve paths at once, so a filter that exists is usable, or parse one
+/// from text (<see cref="Parse(string)"/>), which is also how configuration binds it
+/// (<c>"Filter": "cgroup:/sys/fs/cgroup/my.slice"</c> in appsettings.json).
 /// </summary>
-public sealed class ProcessFilter
+[TypeConverter(typeof(ProcessFilterConverter))]
+public sealed class ProcessFilter : IParsable<ProcessFilter>
 {
+    /// <summary>The forms <see cref="Parse(string)"/> takes, for messages.</summary>
+    public const string TextForms = "all, pid:N, pgid:N, pid_namespace:INODE, pid_namespace_of:N, cgroup:PATH or cgroup_id:N";
+
     private ProcessFilter(ProcessFilterKind kind, ulong value, CgroupHierarchy hierarchy, string description)
     {
         Kind = kind;
@@ -100,6 +108,59 @@ public sealed class ProcessFilter
         if (!Enum.IsDefined(hierarchy))
             throw new ArgumentOutOfRangeException(nameof(hierarchy), hierarchy, "unknown cgroup hierarchy");
         return new(ProcessFilterKind.Cgroup, id, hierarchy, $"cgroup id {id} ({Describe(hierarchy)})");
+    }
+
+    /// <summary>
+    /// A filter from text: <c>all</c>, <c>pid:1234</c>, <c>pgid:1234</c>, <c>pid_namespace:4026531836</c>,
+    /// <c>pid_namespace_of:1234</c>, <c>cgroup:/sys/fs/cgroup/my.slice</c> or <c>cgroup_id:1234</c>.
+    /// </summary>
+    /// <exception cref="FormatException">The text has none of these forms, or its number does not parse; names the forms.</exception>
+    /// <exception cref="ArgumentException">The value is out of range, or the cgroup path is not a cgroup directory.</exception>
+    public static ProcessFilter Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        text = text.Trim();
+        if (text == "all")
+            return All;
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var kind = colon < 0 ? text : text[..colon].Trim();
+        var argument = colon < 0 ? "" : text[(colon + 1)..].Trim();
+        if (colon < 0 || kind is not ("pid" or "pgid" or "pid_namespace" or "pid_namespace_of" or "cgroup" or "cgroup_id"))
+            throw new FormatException($"expected {TextForms}, got '{text}'");
+        try
+        {
+            return kind switch
+            {
+                "pid" => Pid(int.Parse(argument, CultureInfo.InvariantCulture)),
+                "pgid" => ProcessGroup(int.Parse(argument, CultureInfo.InvariantCulture)),
+                "pid_namespace" => PidNamespace(uint.Parse(argument, CultureInfo.InvariantCulture)),
+                "pid_namespace_of" => PidNamespaceOf(int.Parse(argument, CultureInfo.InvariantCulture)),
+                "cgroup" => Cgroup(argument),
+                _ => CgroupId(ulong.Parse(argument, CultureInfo.InvariantCulture)),
+            };
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new FormatException($"'{text}': {kind} takes a number ({e.Message})", e);
+        }
+    }
+
+    /// <inheritdoc cref="Parse(string)"/>
+    static ProcessFilter IParsable<ProcessFilter>.Parse(string s, IFormatProvider? provider) => Parse(s);
+
+    /// <summary>Like <see cref="Parse(string)"/>, false instead of an exception.</summary>
+    public static bool TryParse([NotNullWhen(true)] string? s, IFormatProvider? provider, [MaybeNullWhen(false)] out ProcessFilter result)
+    {
+        try
+        {
+            result = s is null ? null : Parse(s);
+            return result is not null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or IOException)
+        {
+            result = null;
+            return false;
+        }
     }
 
     /// <summary>Describes the filter for logs, for example <c>pid 1234</c>.</summary>

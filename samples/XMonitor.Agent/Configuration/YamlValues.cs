@@ -100,31 +100,14 @@ internal static partial class YamlValues
     /// </summary>
     public static ProcessFilter Filter(YamlNode node, ConfigContext context, string key)
     {
-        const string expected = "all, pid:N, pgid:N, pid_namespace:INODE, pid_namespace_of:N, cgroup:PATH or cgroup_id:N";
-        var text = Text(node, expected, context, key).Trim();
-        if (text == "all")
-            return ProcessFilter.All;
-        var colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0)
-            throw context.Error(node, key, $"expected {expected}, got '{text}'");
-        var kind = text[..colon].Trim();
-        var argument = text[(colon + 1)..].Trim();
+        var text = Text(node, ProcessFilter.TextForms, context, key);
         try
         {
-            return kind switch
-            {
-                "pid" => ProcessFilter.Pid(int.Parse(argument, CultureInfo.InvariantCulture)),
-                "pgid" => ProcessFilter.ProcessGroup(int.Parse(argument, CultureInfo.InvariantCulture)),
-                "pid_namespace" => ProcessFilter.PidNamespace(uint.Parse(argument, CultureInfo.InvariantCulture)),
-                "pid_namespace_of" => ProcessFilter.PidNamespaceOf(int.Parse(argument, CultureInfo.InvariantCulture)),
-                "cgroup" => ProcessFilter.Cgroup(argument),
-                "cgroup_id" => ProcessFilter.CgroupId(ulong.Parse(argument, CultureInfo.InvariantCulture)),
-                _ => throw context.Error(node, key, $"expected {expected}, got '{text}'"),
-            };
+            return ProcessFilter.Parse(text);
         }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or IOException)
+        catch (Exception e) when (e is FormatException or ArgumentException or IOException)
         {
-            throw context.Error(node, key, $"{text}: {e.Message}");
+            throw context.Error(node, key, e.Message);
         }
     }
 
