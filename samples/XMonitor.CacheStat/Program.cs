@@ -31,7 +31,7 @@ catch (Exception e) when (e is BpfException or ArgumentException)
     Console.Error.WriteLine($"xmon-cachestat: {e.Message}");
     return 1;
 }
-var pages = probe.AttachStrategy == ProbeAttachStrategy.BtfRawTracepoint;
+var pages = probe.AttachStrategy == BpfAttachKind.BtfRawTracepoint;
 Console.Error.WriteLine($"Tracing page cache with {(pages ? "tracepoints" : probe.AttachStrategy)} on {string.Join(", ", probe.AttachTargets)}; counts in {(pages ? "pages" : "calls")}. Ctrl+C to stop.");
 Printer.PrintHeader(settings);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using XMonitor.Bpf.Probes;
 using XMonitor.Bpf.Probes.CacheStat;
+using XMonitor.Bpf;
 
 namespace XMonitor.Samples.CacheStat;
 
@@ -60,12 +61,12 @@ internal sealed class Settings
         return settings;
     }
 
-    private static ProbeAttachStrategy? Strategy(string name) => name switch
+    private static BpfAttachKind? Strategy(string name) => name switch
     {
         "auto" => null,
-        "fentry" => ProbeAttachStrategy.Fentry,
-        "kprobe" => ProbeAttachStrategy.Kprobe,
-        "tracepoint" or "tp_btf" => ProbeAttachStrategy.BtfRawTracepoint,
+        "fentry" => BpfAttachKind.Fentry,
+        "kprobe" => BpfAttachKind.Kprobe,
+        "tracepoint" or "tp_btf" => BpfAttachKind.BtfRawTracepoint,
         _ => throw new ArgumentException($"--strategy takes auto, fentry, kprobe or tracepoint, not '{name}'"),
     };
 

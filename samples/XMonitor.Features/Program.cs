@@ -45,7 +45,7 @@ failed += Report("fs_latency (ext4)", () => new FsLatencyProbe(new FsLatencyOpti
 return failed == 0 ? 0 : 1;
 
 // One line per probe: "  name  strategy  reason", or the error that kept it from starting.
-static int Report<T>(string name, Func<T> create, Action<T> start, Func<T, ProbeStrategyChoice?> choice)
+static int Report<T>(string name, Func<T> create, Action<T> start, Func<T, BpfAttachChoice?> choice)
     where T : IDisposable
 {
     using var probe = create();

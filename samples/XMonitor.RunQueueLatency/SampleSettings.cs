@@ -1,6 +1,7 @@
 using System.Globalization;
 using XMonitor.Bpf.Probes;
 using XMonitor.Bpf.Probes.CpuSched;
+using XMonitor.Bpf;
 
 namespace XMonitor.Samples.Runqlat;
 
@@ -55,7 +56,7 @@ internal sealed class SampleSettings
                 case "--cgroups": settings.Probe.Aggregation = CpuSchedAggregation.Cgroup; break;
                 case "--offcpu": settings.Probe.OffCpuThreshold = TimeSpan.FromMilliseconds(Int(Next())); break;
                 case "--hung": settings.Probe.HungTaskThreshold = TimeSpan.FromMilliseconds(Int(Next())); break;
-                case "--raw-tp": settings.Probe.AttachStrategy = ProbeAttachStrategy.RawTracepoint; break;
+                case "--raw-tp": settings.Probe.AttachStrategy = BpfAttachKind.RawTracepoint; break;
                 case "--stats": settings.Statistics = true; break;
                 default:
                     if (args[i].StartsWith('-'))

@@ -22,4 +22,11 @@ public static class BpfAttachKindNames
         BpfAttachKind.PerfEvent => "perf_event",
         _ => "other",
     };
+
+    /// <summary>
+    /// The kind as a section prefix names it, short: <c>tp</c>, <c>raw_tp</c>, <c>tp_btf</c>,
+    /// <c>kprobe</c>, <c>fentry</c>... (<see cref="Name"/> but <c>tp</c> for a tracepoint), as attach
+    /// strategies are named in messages and in <see cref="BpfAttachChoice.Name"/>.
+    /// </summary>
+    public static string SectionPrefix(this BpfAttachKind kind) => kind == BpfAttachKind.Tracepoint ? "tp" : kind.Name();
 }

@@ -53,10 +53,10 @@ public abstract class Probe : IDisposable, IAsyncDisposable
     }
 
     /// <summary>The strategy, why it was chosen and those that failed before it; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeStrategyChoice? StrategyChoice { get; private protected set; }
+    public BpfAttachChoice? StrategyChoice { get; private protected set; }
 
     /// <summary>The strategy the programs were attached with; null until <see cref="Start"/> succeeded.</summary>
-    public ProbeAttachStrategy? AttachStrategy => StrategyChoice?.Strategy;
+    public BpfAttachKind? AttachStrategy => StrategyChoice?.Kind;
 
     /// <summary>True between a successful <see cref="Start"/> and <see cref="Dispose"/>.</summary>
     public bool IsRunning => _runner.IsRunning;

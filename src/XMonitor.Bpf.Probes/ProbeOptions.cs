@@ -16,10 +16,10 @@ public abstract class ProbeOptions
     /// first of those the kernel offers, falling back to the next when the kernel refuses one; a
     /// forced one the kernel lacks fails the start with <see cref="BpfNotSupportedException"/>.
     /// </summary>
-    public ProbeAttachStrategy? AttachStrategy { get; set; }
+    public BpfAttachKind? AttachStrategy { get; set; }
 
     /// <summary>The strategies the probe has programs for, in its order of preference.</summary>
-    public abstract IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; }
+    public abstract IReadOnlyList<BpfAttachKind> SupportedStrategies { get; }
 
     /// <summary>The probe's name in messages ("CacheStat probe").</summary>
     private protected abstract string ProbeDescription { get; }
@@ -38,9 +38,9 @@ public abstract class ProbeOptions
     private protected abstract void AddErrors(List<string> errors);
 
     /// <summary>Strategies as a list in words: <c>BtfRawTracepoint (tp_btf) and RawTracepoint (raw_tp)</c>.</summary>
-    private protected static string Describe(IReadOnlyList<ProbeAttachStrategy> strategies)
+    private protected static string Describe(IReadOnlyList<BpfAttachKind> strategies)
     {
-        var names = strategies.Select(s => $"{s} ({s.SectionName()})").ToList();
+        var names = strategies.Select(s => $"{s} ({s.SectionPrefix()})").ToList();
         return names.Count < 2 ? string.Concat(names) : $"{string.Join(", ", names[..^1])} and {names[^1]}";
     }
 

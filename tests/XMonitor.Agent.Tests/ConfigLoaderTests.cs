@@ -2,6 +2,7 @@ using XMonitor.Agent.Configuration;
 using XMonitor.Bpf.Probes;
 using XMonitor.Bpf.Probes.CpuSched;
 using XMonitor.Bpf.Probes.FsLatency;
+using XMonitor.Bpf;
 
 namespace XMonitor.Agent.Tests;
 
@@ -151,7 +152,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal(CpuSchedAggregation.Process, cpu.Aggregation);
         Assert.Equal(HistogramUnit.Nanoseconds, cpu.Unit);
         Assert.Equal((ProcessFilterKind.Pid, 1UL), (cpu.Filter.Kind, cpu.Filter.Value));
-        Assert.Equal(ProbeAttachStrategy.RawTracepoint, cpu.AttachStrategy);
+        Assert.Equal(BpfAttachKind.RawTracepoint, cpu.AttachStrategy);
         var fs = config.Probe("fs_latency");
         Assert.False(fs.Enabled);
         Assert.Equal("nfs4", Assert.IsType<FsLatencyOptions>(fs.Options).FileSystemType);

@@ -8,15 +8,15 @@ namespace XMonitor.Bpf.Probes.Tests;
 internal static class KernelStrategies
 {
     /// <summary>The first of <paramref name="preference"/> whose kernel feature works.</summary>
-    public static ProbeAttachStrategy FirstOffered(params ProbeAttachStrategy[] preference) => preference.First(Offers);
+    public static BpfAttachKind FirstOffered(params BpfAttachKind[] preference) => preference.First(Offers);
 
     /// <summary>Whether the kernel has the attach kind of <paramref name="strategy"/>.</summary>
-    public static bool Offers(ProbeAttachStrategy strategy) => KernelFeatures.IsSupported(strategy switch
+    public static bool Offers(BpfAttachKind strategy) => KernelFeatures.IsSupported(strategy switch
     {
-        ProbeAttachStrategy.Fentry => KernelFeature.Fentry,
-        ProbeAttachStrategy.Kprobe => KernelFeature.Kprobe,
-        ProbeAttachStrategy.BtfRawTracepoint => KernelFeature.BtfRawTracepoint,
-        ProbeAttachStrategy.RawTracepoint => KernelFeature.RawTracepoint,
+        BpfAttachKind.Fentry => KernelFeature.Fentry,
+        BpfAttachKind.Kprobe => KernelFeature.Kprobe,
+        BpfAttachKind.BtfRawTracepoint => KernelFeature.BtfRawTracepoint,
+        BpfAttachKind.RawTracepoint => KernelFeature.RawTracepoint,
         _ => KernelFeature.Tracepoint,
     });
 }

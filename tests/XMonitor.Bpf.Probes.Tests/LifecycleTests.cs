@@ -39,7 +39,7 @@ public sealed class LifecycleTests
     {
         using var run = new ProbeRun(new CpuSchedOptions());
         Assert.True(run.Probe.IsRunning);
-        Assert.Equal(ProbeAttachStrategy.BtfRawTracepoint, run.Probe.AttachStrategy);
+        Assert.Equal(BpfAttachKind.BtfRawTracepoint, run.Probe.AttachStrategy);
         Assert.Throws<InvalidOperationException>(run.Probe.Start);
         run.Probe.Dispose();
         Assert.False(run.Probe.IsRunning);

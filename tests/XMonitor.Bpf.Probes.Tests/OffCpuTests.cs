@@ -7,9 +7,9 @@ namespace XMonitor.Bpf.Probes.Tests;
 public sealed class OffCpuTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(ProbeAttachStrategy.BtfRawTracepoint)]
-    [InlineData(ProbeAttachStrategy.RawTracepoint)]
-    public void AProcessSleepingTwoSecondsIsReportedWithItsPidCommandAndDuration(ProbeAttachStrategy strategy)
+    [InlineData(BpfAttachKind.BtfRawTracepoint)]
+    [InlineData(BpfAttachKind.RawTracepoint)]
+    public void AProcessSleepingTwoSecondsIsReportedWithItsPidCommandAndDuration(BpfAttachKind strategy)
     {
         using var run = new ProbeRun(new CpuSchedOptions { OffCpuThreshold = TimeSpan.FromSeconds(1.5), HungTaskThreshold = TimeSpan.Zero, AttachStrategy = strategy });
         Assert.Equal(strategy, run.Probe.AttachStrategy);

@@ -31,7 +31,7 @@ public sealed class OptionsBindingTests
         Assert.Equal(TimeSpan.FromSeconds(5), cpu.Interval);
         Assert.Equal(TimeSpan.FromSeconds(2), cpu.HungTaskThreshold);
         Assert.Equal(HistogramUnit.Nanoseconds, cpu.Unit);
-        Assert.Equal(ProbeAttachStrategy.RawTracepoint, cpu.AttachStrategy);
+        Assert.Equal(BpfAttachKind.RawTracepoint, cpu.AttachStrategy);
         Assert.Equal((ProcessFilterKind.Pid, (ulong)Environment.ProcessId), (cpu.Filter.Kind, cpu.Filter.Value));
         var cache = provider.GetRequiredService<IOptions<CacheStatOptions>>().Value;
         Assert.Equal((ProcessFilterKind.Cgroup, 1UL), (cache.Filter.Kind, cache.Filter.Value));

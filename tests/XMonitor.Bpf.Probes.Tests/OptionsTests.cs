@@ -40,7 +40,7 @@ public sealed class OptionsTests
     [Fact]
     public void AStrategyTheProbeHasNoProgramsForIsRefusedWithTheOnesItHas()
     {
-        using var probe = new CpuSchedProbe(new CpuSchedOptions { AttachStrategy = ProbeAttachStrategy.Fentry });
+        using var probe = new CpuSchedProbe(new CpuSchedOptions { AttachStrategy = BpfAttachKind.Fentry });
         var e = Assert.Throws<ArgumentException>(probe.Start);
         Assert.Contains("AttachStrategy Fentry is not available for the CPU scheduling probe: it has programs for BtfRawTracepoint (tp_btf) and RawTracepoint (raw_tp)", e.Message);
     }
@@ -75,7 +75,7 @@ public sealed class OptionsTests
         nameof(CpuSchedOptions.OffCpuThreshold) => new() { OffCpuThreshold = TimeSpan.FromMilliseconds(-1) },
         nameof(CpuSchedOptions.HungTaskThreshold) => new() { HungTaskThreshold = TimeSpan.FromMilliseconds(-1) },
         nameof(CpuSchedOptions.Filter) => new() { Filter = null! },
-        nameof(CpuSchedOptions.AttachStrategy) => new() { AttachStrategy = ProbeAttachStrategy.Kprobe },
+        nameof(CpuSchedOptions.AttachStrategy) => new() { AttachStrategy = BpfAttachKind.Kprobe },
         _ => throw new ArgumentOutOfRangeException(nameof(option)),
     };
 }

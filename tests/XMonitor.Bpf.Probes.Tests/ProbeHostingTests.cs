@@ -10,7 +10,7 @@ namespace XMonitor.Bpf.Probes.Tests;
 /// Probes in a host: one that cannot start leaves the host and the other probes running and the
 /// health check names it and why; <see cref="ProbeHostingOptions.FailFast"/> stops the host instead.
 /// The start failure is the kernel refusing the only strategy allowed (the test seam
-/// <see cref="StrategyRefusal"/>, as a verifier or a missing privilege would), so it happens on any kernel.
+/// <see cref="BpfAttachRefusal"/>, as a verifier or a missing privilege would), so it happens on any kernel.
 /// </summary>
 public sealed class ProbeHostingTests
 {
@@ -19,7 +19,7 @@ public sealed class ProbeHostingTests
     {
         BpfEnvironment.Require();
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddCpuSchedProbe(o => o.AttachStrategy = ProbeAttachStrategy.RawTracepoint);
+        builder.Services.AddCpuSchedProbe(o => o.AttachStrategy = BpfAttachKind.RawTracepoint);
         builder.Services.AddOomKillProbe();
         builder.Services.AddHealthChecks().AddProbes();
         using var host = builder.Build();
@@ -28,14 +28,14 @@ public sealed class ProbeHostingTests
         Assert.Equal([cpuSched, oomKill], host.Services.GetServices<Probe>());
         Assert.Equal(ProbeState.NotStarted, cpuSched.State);
 
-        StrategyRefusal.ForTests.Value = "raw_tp";
+        BpfAttachRefusal.ForTests.Value = "raw_tp";
         try
         {
             await host.StartAsync(TestContext.Current.CancellationToken);
         }
         finally
         {
-            StrategyRefusal.ForTests.Value = null;
+            BpfAttachRefusal.ForTests.Value = null;
         }
 
         Assert.Equal(ProbeState.Failed, cpuSched.State);
@@ -64,10 +64,10 @@ public sealed class ProbeHostingTests
         BpfEnvironment.Require();
         var builder = Host.CreateApplicationBuilder();
         builder.Services.Configure<ProbeHostingOptions>(o => o.FailFast = true);
-        builder.Services.AddCpuSchedProbe(o => o.AttachStrategy = ProbeAttachStrategy.RawTracepoint);
+        builder.Services.AddCpuSchedProbe(o => o.AttachStrategy = BpfAttachKind.RawTracepoint);
         using var host = builder.Build();
 
-        StrategyRefusal.ForTests.Value = "raw_tp";
+        BpfAttachRefusal.ForTests.Value = "raw_tp";
         try
         {
             var e = await Assert.ThrowsAsync<BpfException>(() => host.StartAsync(TestContext.Current.CancellationToken));
@@ -75,7 +75,7 @@ public sealed class ProbeHostingTests
         }
         finally
         {
-            StrategyRefusal.ForTests.Value = null;
+            BpfAttachRefusal.ForTests.Value = null;
         }
         Assert.Equal(ProbeState.Failed, host.Services.GetRequiredService<CpuSchedProbe>().State);
     }

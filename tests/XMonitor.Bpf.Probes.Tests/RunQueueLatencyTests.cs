@@ -6,9 +6,9 @@ namespace XMonitor.Bpf.Probes.Tests;
 public sealed class RunQueueLatencyTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(ProbeAttachStrategy.BtfRawTracepoint)]
-    [InlineData(ProbeAttachStrategy.RawTracepoint)]
-    public void CountsOneLatencyPerSleepOfTheFilteredProcess(ProbeAttachStrategy strategy)
+    [InlineData(BpfAttachKind.BtfRawTracepoint)]
+    [InlineData(BpfAttachKind.RawTracepoint)]
+    public void CountsOneLatencyPerSleepOfTheFilteredProcess(BpfAttachKind strategy)
     {
         const int threads = 4;
         using var sleeper = Workload.Start("sleeper", $"{threads}", "50", "2000");
@@ -92,8 +92,8 @@ public sealed class RunQueueLatencyTests(ITestOutputHelper output)
         // emulated one, preempts more: up to 601 seen there for 200 threads).
         const int count = 200;
         using var workload = Workload.Start("threads", $"{count}");
-        using var btf = Run(ProbeAttachStrategy.BtfRawTracepoint);
-        using var raw = Run(ProbeAttachStrategy.RawTracepoint);
+        using var btf = Run(BpfAttachKind.BtfRawTracepoint);
+        using var raw = Run(BpfAttachKind.RawTracepoint);
 
         workload.Go();
         workload.WaitForExit(TimeSpan.FromSeconds(20));
@@ -105,7 +105,7 @@ public sealed class RunQueueLatencyTests(ITestOutputHelper output)
         // might take a few microseconds apart from the other around the workload's last wakeup.
         Assert.InRange((long)fromBtf - (long)fromRaw, -2, 2);
 
-        ProbeRun Run(ProbeAttachStrategy strategy) => new(new CpuSchedOptions
+        ProbeRun Run(BpfAttachKind strategy) => new(new CpuSchedOptions
         {
             Interval = TimeSpan.FromSeconds(1),
             Filter = ProcessFilter.Pid(workload.Pid),

@@ -23,7 +23,7 @@ public sealed class StrategyFallbackTests(ITestOutputHelper output)
     public void The_first_choice_refused_the_probe_starts_with_the_next_one(string name)
     {
         BpfEnvironment.Require();
-        ProbeStrategyChoice first;
+        BpfAttachChoice first;
         using (var probe = Create(name, forced: false))
         {
             probe.Start();
@@ -32,14 +32,14 @@ public sealed class StrategyFallbackTests(ITestOutputHelper output)
         Assert.Empty(first.Failures);
         output.WriteLine($"first choice: {first}");
 
-        StrategyRefusal.ForTests.Value = first.Name;
+        BpfAttachRefusal.ForTests.Value = first.Name;
         try
         {
             using var probe = Create(name, forced: false);
             // CacheStat and NFS latency have a second candidate only where the kernel has fentry or
             // kprobes; the others always have one (raw_tp, plain tracepoints, no second hook).
             var hasNext = name is not ("cache_stat" or "fs_latency")
-                || KernelStrategies.Offers(ProbeAttachStrategy.Fentry) || KernelStrategies.Offers(ProbeAttachStrategy.Kprobe);
+                || KernelStrategies.Offers(BpfAttachKind.Fentry) || KernelStrategies.Offers(BpfAttachKind.Kprobe);
             if (!hasNext)
             {
                 // One candidate: nothing to fall back to, the refusal is the error.
@@ -60,7 +60,7 @@ public sealed class StrategyFallbackTests(ITestOutputHelper output)
         }
         finally
         {
-            StrategyRefusal.ForTests.Value = null;
+            BpfAttachRefusal.ForTests.Value = null;
         }
     }
 
@@ -68,10 +68,10 @@ public sealed class StrategyFallbackTests(ITestOutputHelper output)
     public void A_forced_strategy_the_kernel_refuses_is_the_error()
     {
         BpfEnvironment.Require();
-        StrategyRefusal.ForTests.Value = "raw_tp";
+        BpfAttachRefusal.ForTests.Value = "raw_tp";
         try
         {
-            using var probe = new CpuSchedProbe(new CpuSchedOptions { AttachStrategy = ProbeAttachStrategy.RawTracepoint });
+            using var probe = new CpuSchedProbe(new CpuSchedOptions { AttachStrategy = BpfAttachKind.RawTracepoint });
             var e = Assert.Throws<BpfException>(probe.Start);
             Assert.Contains("refused by the test seam", e.Message);
             Assert.False(probe.IsRunning);
@@ -79,7 +79,7 @@ public sealed class StrategyFallbackTests(ITestOutputHelper output)
         }
         finally
         {
-            StrategyRefusal.ForTests.Value = null;
+            BpfAttachRefusal.ForTests.Value = null;
         }
     }
 
@@ -95,11 +95,11 @@ public sealed class StrategyFallbackTests(ITestOutputHelper output)
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, forced ? "forced" : "auto"),
     };
 
-    private static ProbeUnderTest Wrap<T>(T probe, Action<T> start, Func<T, ProbeStrategyChoice?> choice, Func<T, bool> running)
+    private static ProbeUnderTest Wrap<T>(T probe, Action<T> start, Func<T, BpfAttachChoice?> choice, Func<T, bool> running)
         where T : IDisposable
         => new(probe, () => start(probe), () => choice(probe), () => running(probe));
 
-    private sealed record ProbeUnderTest(IDisposable Probe, Action Start, Func<ProbeStrategyChoice?> Choice, Func<bool> IsRunning) : IDisposable
+    private sealed record ProbeUnderTest(IDisposable Probe, Action Start, Func<BpfAttachChoice?> Choice, Func<bool> IsRunning) : IDisposable
     {
         public void Dispose() => Probe.Dispose();
     }

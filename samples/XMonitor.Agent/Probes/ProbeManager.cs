@@ -186,7 +186,7 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
     }
 
     /// <summary>A strategy as the configuration names it (<c>btf_raw_tracepoint</c>), or null.</summary>
-    private static string? Describe(ProbeAttachStrategy? strategy) => strategy is { } s ? Naming.SnakeCase(s.ToString()) : null;
+    private static string? Describe(BpfAttachKind? strategy) => strategy is { } s ? Naming.SnakeCase(s.ToString()) : null;
 
     /// <summary>A probe's current run: its section, its objects and its state.</summary>
     private sealed class Slot(ProbeSection section)
@@ -205,7 +205,7 @@ internal sealed class ProbeManager(XMonitorMetricsRegistry registry, EventHub ev
             var probe = State == ProbeState.Running ? Probe : null;
             var choice = probe?.StrategyChoice;
             return new ProbeStatus(
-                Section.Name, Section.Enabled, State, Describe(choice?.Strategy), choice?.Name,
+                Section.Name, Section.Enabled, State, Describe(choice?.Kind), choice?.Name,
                 choice?.Reason, [.. choice?.Failures.Select(f => f.ToString()) ?? []], Error, probe?.StateReason,
                 probe is null ? [] : Programs(probe), Section.Settings, StartedAt, Starts);
         }

@@ -22,7 +22,7 @@ public sealed class BioLatencyOptions : SampledProbeOptions
     public TimeSpan SlowThreshold { get; set; } = TimeSpan.Zero;
 
     /// <summary>The strategies the probe's programs exist for, in order of preference.</summary>
-    public override IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.BtfRawTracepoint, ProbeAttachStrategy.RawTracepoint];
+    public override IReadOnlyList<BpfAttachKind> SupportedStrategies { get; } = [BpfAttachKind.BtfRawTracepoint, BpfAttachKind.RawTracepoint];
 
     /// <inheritdoc/>
     private protected override string ProbeDescription => "block I/O probe";

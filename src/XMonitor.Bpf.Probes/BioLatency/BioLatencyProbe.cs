@@ -50,7 +50,7 @@ public sealed class BioLatencyProbe : Probe<BioLatencyOptions>, ISampledProbe<Bl
 
     private protected override ProbeSession Attach()
     {
-        var fallback = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies);
+        var fallback = BpfAttachChooser<BpfAttachKind>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies);
         var (session, _, choice) = fallback.Attach(AttachWith);
         StrategyChoice = choice;
         Logger.LogInformation(
@@ -59,7 +59,7 @@ public sealed class BioLatencyProbe : Probe<BioLatencyOptions>, ISampledProbe<Bl
         return session;
     }
 
-    private ProbeSession AttachWith(ProbeAttachStrategy strategy)
+    private ProbeSession AttachWith(BpfAttachKind strategy)
     {
         uint targetDev = 0;
         if (Settings.Disk is { } disk)
@@ -68,7 +68,7 @@ public sealed class BioLatencyProbe : Probe<BioLatencyOptions>, ISampledProbe<Bl
             targetDev = BlockDevice.ToKernel(major, minor);
         }
 
-        var btf = strategy == ProbeAttachStrategy.BtfRawTracepoint;
+        var btf = strategy == BpfAttachKind.BtfRawTracepoint;
         var links = new List<BpfLink>();
         BpfRingBuffer<BiolatencySkeleton.BiolatencyEvent>? ring = null;
         try

@@ -23,8 +23,8 @@ public sealed class CacheStatOptions : SampledProbeOptions
     public ProcessFilter Filter { get; set; } = ProcessFilter.All;
 
     /// <summary>The strategies the probe's programs exist for, in order of preference.</summary>
-    public override IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } =
-        [ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.BtfRawTracepoint];
+    public override IReadOnlyList<BpfAttachKind> SupportedStrategies { get; } =
+        [BpfAttachKind.Fentry, BpfAttachKind.Kprobe, BpfAttachKind.BtfRawTracepoint];
 
     /// <inheritdoc/>
     private protected override string ProbeDescription => "CacheStat probe";

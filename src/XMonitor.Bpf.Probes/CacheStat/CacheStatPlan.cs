@@ -40,7 +40,7 @@ internal sealed class CacheStatPlan
 
     private readonly IReadOnlyList<OpenBpfProgram> _programs;
 
-    private CacheStatPlan(ProbeAttachStrategy strategy, IReadOnlyList<OpenBpfProgram> programs)
+    private CacheStatPlan(BpfAttachKind strategy, IReadOnlyList<OpenBpfProgram> programs)
     {
         Strategy = strategy;
         _programs = programs;
@@ -48,7 +48,7 @@ internal sealed class CacheStatPlan
     }
 
     /// <summary>The strategy.</summary>
-    public ProbeAttachStrategy Strategy { get; }
+    public BpfAttachKind Strategy { get; }
 
     /// <summary>The kernel functions or tracepoints the chosen programs attach to, for logs and tests.</summary>
     public IReadOnlyList<string> Targets { get; }
@@ -58,13 +58,13 @@ internal sealed class CacheStatPlan
     /// target <paramref name="targetExists"/>. Null when a counter has none; <paramref name="missing"/>
     /// then names the targets the kernel lacks.
     /// </summary>
-    public static CacheStatPlan? Resolve(OpenCachestatSkeleton open, ProbeAttachStrategy strategy, Func<string, bool> targetExists, out string? missing)
+    public static CacheStatPlan? Resolve(OpenCachestatSkeleton open, BpfAttachKind strategy, Func<string, bool> targetExists, out string? missing)
     {
         var counters = strategy switch
         {
-            ProbeAttachStrategy.Fentry => FentryCounters,
-            ProbeAttachStrategy.Kprobe => KprobeCounters,
-            ProbeAttachStrategy.BtfRawTracepoint => TracepointCounters,
+            BpfAttachKind.Fentry => FentryCounters,
+            BpfAttachKind.Kprobe => KprobeCounters,
+            BpfAttachKind.BtfRawTracepoint => TracepointCounters,
             _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "the CacheStat probe has no programs for this strategy"),
         };
         var chosen = new List<OpenBpfProgram>();

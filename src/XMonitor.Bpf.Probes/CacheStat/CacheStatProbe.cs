@@ -13,15 +13,15 @@ namespace XMonitor.Bpf.Probes.CacheStat;
 /// one that fails to load or attach is logged and the next one tried), and
 /// <see cref="Probe.AttachStrategy"/>, <see cref="AttachTargets"/> and a log line say which:</para>
 /// <list type="bullet">
-/// <item><b>fentry</b> (<see cref="ProbeAttachStrategy.Fentry"/>, kernels with BPF trampolines and folios, 5.16+):
+/// <item><b>fentry</b> (<see cref="BpfAttachKind.Fentry"/>, kernels with BPF trampolines and folios, 5.16+):
 /// <c>filemap_add_folio</c> counts added, <c>folio_mark_accessed</c> accessed,
 /// <c>folio_account_dirtied</c> (or <c>__folio_mark_dirty</c> where it is inlined) dirtied,
 /// <c>mark_buffer_dirty</c> buffer dirtied. One unit is one call: a page, or a whole folio.</item>
-/// <item><b>kprobe</b> (<see cref="ProbeAttachStrategy.Kprobe"/>, any kernel with kprobes): the same functions, or on
+/// <item><b>kprobe</b> (<see cref="BpfAttachKind.Kprobe"/>, any kernel with kprobes): the same functions, or on
 /// pre-folio kernels <c>add_to_page_cache_lru</c>, <c>mark_page_accessed</c>, <c>account_page_dirtied</c>;
 /// the folio name is taken whenever it exists and never both, as newer kernels keep the page names as
 /// wrappers. One unit is one call.</item>
-/// <item><b>tracepoint</b> (<see cref="ProbeAttachStrategy.BtfRawTracepoint"/>, tp_btf; for kernels without kprobes
+/// <item><b>tracepoint</b> (<see cref="BpfAttachKind.BtfRawTracepoint"/>, tp_btf; for kernels without kprobes
 /// and fentry): <c>filemap:mm_filemap_add_to_page_cache</c> counts added pages;
 /// <c>filemap:mm_filemap_get_pages</c> the pages a read(2) asks for (once per request, clamped to
 /// the end of the file) and <c>filemap:mm_filemap_fault</c> one page per fault count accessed;
@@ -79,8 +79,8 @@ public sealed class CacheStatProbe : Probe<CacheStatOptions>, ISampledProbe<Cach
         try
         {
             var exists = TargetExists([.. CacheStatPlan.KernelFunctionTargets(first)]);
-            var candidates = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies,
-                s => CacheStatPlan.Resolve(first, s, exists(s), out var missing) is null ? $"no {s.SectionName()} targets: {missing}" : null);
+            var candidates = BpfAttachChooser<BpfAttachKind>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies,
+                s => CacheStatPlan.Resolve(first, s, exists(s), out var missing) is null ? $"no {s.SectionPrefix()} targets: {missing}" : null);
             var (session, _, choice) = candidates.Attach(s => AttachWith(s, exists, Interlocked.Exchange(ref first, null) ?? CachestatSkeleton.Open()));
             StrategyChoice = choice;
             Logger.LogInformation(
@@ -95,14 +95,14 @@ public sealed class CacheStatProbe : Probe<CacheStatOptions>, ISampledProbe<Cach
     }
 
     /// <summary>How to tell whether a strategy's targets exist: kernel functions from kallsyms (read once, when first asked), tracepoints from tracefs.</summary>
-    private static Func<ProbeAttachStrategy, Func<string, bool>> TargetExists(string[] kernelFunctions)
+    private static Func<BpfAttachKind, Func<string, bool>> TargetExists(string[] kernelFunctions)
     {
         var symbols = new Lazy<IReadOnlySet<string>>(() => KernelSymbols.SelectExisting(kernelFunctions));
-        return strategy => strategy == ProbeAttachStrategy.BtfRawTracepoint ? TracepointExists : name => symbols.Value.Contains(name);
+        return strategy => strategy == BpfAttachKind.BtfRawTracepoint ? TracepointExists : name => symbols.Value.Contains(name);
     }
 
     /// <summary>Loads and attaches <paramref name="strategy"/>'s programs from <paramref name="open"/> (disposed here), releasing what it made when that fails.</summary>
-    private ProbeSession AttachWith(ProbeAttachStrategy strategy, Func<ProbeAttachStrategy, Func<string, bool>> exists, OpenCachestatSkeleton open)
+    private ProbeSession AttachWith(BpfAttachKind strategy, Func<BpfAttachKind, Func<string, bool>> exists, OpenCachestatSkeleton open)
     {
         var links = new List<BpfLink>();
         try
@@ -110,7 +110,7 @@ public sealed class CacheStatProbe : Probe<CacheStatOptions>, ISampledProbe<Cach
             using (open)
             {
                 var plan = CacheStatPlan.Resolve(open, strategy, exists(strategy), out var missing)
-                    ?? throw new BpfNotSupportedException(Description, strategy.SectionName(), detail: missing);
+                    ?? throw new BpfNotSupportedException(Description, strategy.SectionPrefix(), detail: missing);
                 Configure(open);
                 plan.Apply(open);
                 _skeleton = open.Load();

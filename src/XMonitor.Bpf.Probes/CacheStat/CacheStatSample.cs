@@ -5,7 +5,7 @@ public sealed class CacheStatSample
 {
     private const double BytesPerMegabyte = 1024 * 1024;
 
-    internal CacheStatSample(DateTimeOffset timestamp, TimeSpan interval, ProbeAttachStrategy attachStrategy, CacheStatCounts system,
+    internal CacheStatSample(DateTimeOffset timestamp, TimeSpan interval, BpfAttachKind attachStrategy, CacheStatCounts system,
         IReadOnlyList<CacheStatProcess> processes, CacheStatCounts otherProcesses, int otherProcessCount, ulong buffersBytes, ulong cachedBytes)
     {
         Timestamp = timestamp;
@@ -25,8 +25,8 @@ public sealed class CacheStatSample
     /// <summary>The time the counts cover: since the previous sample (or the start).</summary>
     public TimeSpan Interval { get; }
 
-    /// <summary>How the counts were taken, which decides their unit: pages with <see cref="ProbeAttachStrategy.BtfRawTracepoint"/>, function calls (pages or folios) with fentry and kprobe.</summary>
-    public ProbeAttachStrategy AttachStrategy { get; }
+    /// <summary>How the counts were taken, which decides their unit: pages with <see cref="BpfAttachKind.BtfRawTracepoint"/>, function calls (pages or folios) with fentry and kprobe.</summary>
+    public BpfAttachKind AttachStrategy { get; }
 
     /// <summary>Every process's activity, whatever the filter.</summary>
     public CacheStatCounts System { get; }

@@ -30,7 +30,7 @@ public sealed class CpuSchedOptions : SampledProbeOptions
     public ProcessFilter Filter { get; set; } = ProcessFilter.All;
 
     /// <summary>The strategies the probe's programs exist for, in order of preference.</summary>
-    public override IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.BtfRawTracepoint, ProbeAttachStrategy.RawTracepoint];
+    public override IReadOnlyList<BpfAttachKind> SupportedStrategies { get; } = [BpfAttachKind.BtfRawTracepoint, BpfAttachKind.RawTracepoint];
 
     /// <inheritdoc/>
     private protected override string ProbeDescription => "CPU scheduling probe";

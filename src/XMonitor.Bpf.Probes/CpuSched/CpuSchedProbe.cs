@@ -61,7 +61,7 @@ public sealed class CpuSchedProbe : Probe<CpuSchedOptions>, ISampledProbe<RunQue
         var errors = Settings.Validate();
         if (errors.Count > 0)
             throw new ArgumentException("invalid CPU scheduling probe options: " + string.Join("; ", errors), "options");
-        var fallback = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies, Unavailable);
+        var fallback = BpfAttachChooser<BpfAttachKind>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies, Unavailable);
         var (session, _, choice) = fallback.Attach(AttachWith);
         StrategyChoice = choice;
         Logger.LogInformation(
@@ -70,10 +70,10 @@ public sealed class CpuSchedProbe : Probe<CpuSchedOptions>, ISampledProbe<RunQue
         return session;
     }
 
-    private ProbeSession AttachWith(ProbeAttachStrategy strategy)
+    private ProbeSession AttachWith(BpfAttachKind strategy)
     {
         var hierarchy = CgroupKeyHierarchy();
-        var btf = strategy == ProbeAttachStrategy.BtfRawTracepoint;
+        var btf = strategy == BpfAttachKind.BtfRawTracepoint;
         var offCpu = Settings.OffCpuThreshold > TimeSpan.Zero || Settings.HungTaskThreshold > TimeSpan.Zero;
         var links = new List<BpfLink>();
         BpfRingBuffer<CpuschedSkeleton.CpuschedEvent>? ring = null;
@@ -149,8 +149,8 @@ public sealed class CpuSchedProbe : Probe<CpuSchedOptions>, ISampledProbe<RunQue
     }
 
     /// <summary>Why the kernel cannot run <paramref name="strategy"/> although it has its attach kind, or null.</summary>
-    private static string? Unavailable(ProbeAttachStrategy strategy)
-        => strategy == ProbeAttachStrategy.BtfRawTracepoint && !KernelFeatures.IsMapTypeSupported(BpfMapType.TaskStorage)
+    private static string? Unavailable(BpfAttachKind strategy)
+        => strategy == BpfAttachKind.BtfRawTracepoint && !KernelFeatures.IsMapTypeSupported(BpfMapType.TaskStorage)
             ? "no task-local storage (BPF_MAP_TYPE_TASK_STORAGE, Linux 5.11+), where the tp_btf programs keep their timestamps"
             : null;
 

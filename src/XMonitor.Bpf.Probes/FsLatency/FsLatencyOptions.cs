@@ -28,7 +28,7 @@ public sealed class FsLatencyOptions : SampledProbeOptions
     public ProcessFilter Filter { get; set; } = ProcessFilter.All;
 
     /// <summary>The strategies the probe's programs exist for, in order of preference.</summary>
-    public override IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.Tracepoint];
+    public override IReadOnlyList<BpfAttachKind> SupportedStrategies { get; } = [BpfAttachKind.Fentry, BpfAttachKind.Kprobe, BpfAttachKind.Tracepoint];
 
     /// <inheritdoc/>
     private protected override string ProbeDescription => "file-system latency probe";
@@ -46,7 +46,7 @@ public sealed class FsLatencyOptions : SampledProbeOptions
             errors.Add($"{nameof(SlowThreshold)} must not be negative ({SlowThreshold}); use TimeSpan.Zero to turn slow-operation events off");
         if (Filter is null)
             errors.Add($"{nameof(Filter)} must not be null; use ProcessFilter.All to record every process");
-        else if (AttachStrategy is ProbeAttachStrategy.Fentry or ProbeAttachStrategy.Kprobe && !IsNfs)
-            errors.Add($"{nameof(AttachStrategy)} {AttachStrategy} hooks the NFS client's functions and cannot watch {FileSystemType}: use {nameof(ProbeAttachStrategy.Tracepoint)}");
+        else if (AttachStrategy is BpfAttachKind.Fentry or BpfAttachKind.Kprobe && !IsNfs)
+            errors.Add($"{nameof(AttachStrategy)} {AttachStrategy} hooks the NFS client's functions and cannot watch {FileSystemType}: use {nameof(BpfAttachKind.Tracepoint)}");
     }
 }

@@ -99,7 +99,7 @@ public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLa
         return session;
     }
 
-    private ProbeSession AttachWith(ProbeAttachStrategy strategy)
+    private ProbeSession AttachWith(BpfAttachKind strategy)
     {
         var mounts = MountTable.Read(Selects);
         var hierarchy = Settings.Filter.Kind == ProcessFilterKind.Cgroup ? Settings.Filter.Hierarchy : CgroupHierarchy.Unified;
@@ -121,11 +121,11 @@ public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLa
                 open.XmFilterValue = Settings.Filter.Value;
                 open.XmCgroupMemcgV1 = hierarchy == CgroupHierarchy.MemoryV1;
                 // Only the function strategies hook nfs4_file_open: the tracepoints need no kallsyms read.
-                var nfs4 = strategy != ProbeAttachStrategy.Tracepoint && Nfs4ModuleLoaded();
+                var nfs4 = strategy != BpfAttachKind.Tracepoint && Nfs4ModuleLoaded();
                 foreach (var (programStrategy, program) in ProgramsByStrategy(open))
                 {
                     program.Autoload = programStrategy == strategy
-                        && (strategy != ProbeAttachStrategy.Tracepoint || TracepointExists(program.SectionName))
+                        && (strategy != BpfAttachKind.Tracepoint || TracepointExists(program.SectionName))
                         && (nfs4 || !program.SectionName.EndsWith("/" + Nfs4OpenFunction, StringComparison.Ordinal));
                 }
                 _skeleton = open.Load();
@@ -165,7 +165,7 @@ public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLa
     }
 
     /// <summary>Every program with the strategy it belongs to.</summary>
-    private static IEnumerable<(ProbeAttachStrategy, OpenBpfProgram)> ProgramsByStrategy(OpenFslatencySkeleton o)
+    private static IEnumerable<(BpfAttachKind, OpenBpfProgram)> ProgramsByStrategy(OpenFslatencySkeleton o)
     {
         OpenBpfProgram[] tracepoints =
         [
@@ -190,9 +190,9 @@ public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLa
             o.FentryNfsFileFsyncProgram, o.FexitNfsFileFsyncProgram,
             o.FentryNfsGetattrProgram, o.FexitNfsGetattrProgram,
         ];
-        return tracepoints.Select(p => (ProbeAttachStrategy.Tracepoint, p))
-            .Concat(kprobes.Select(p => (ProbeAttachStrategy.Kprobe, p)))
-            .Concat(fentries.Select(p => (ProbeAttachStrategy.Fentry, p)));
+        return tracepoints.Select(p => (BpfAttachKind.Tracepoint, p))
+            .Concat(kprobes.Select(p => (BpfAttachKind.Kprobe, p)))
+            .Concat(fentries.Select(p => (BpfAttachKind.Fentry, p)));
     }
 
     /// <summary>
@@ -202,17 +202,17 @@ public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLa
     private static bool TracepointExists(string section)
         => KernelFeatures.TracefsPath is { } tracefs && Directory.Exists(Path.Combine(tracefs, "events", section["tp/".Length..]));
 
-    private StrategyFallback<ProbeAttachStrategy> Candidates()
+    private BpfAttachChooser<BpfAttachKind> Candidates()
     {
         if (Settings.AttachStrategy is null && !Settings.IsNfs)
         {
             KernelFeatures.Require(KernelFeature.Tracepoint, Description);
-            var tracepoints = new StrategyFallback<ProbeAttachStrategy>(Description, Logger);
-            tracepoints.Offer(ProbeAttachStrategy.Tracepoint, ProbeAttachStrategy.Tracepoint, $"the function strategies are for NFS only, not {Settings.FileSystemType}");
+            var tracepoints = new BpfAttachChooser<BpfAttachKind>(Description, Logger);
+            tracepoints.Offer(BpfAttachKind.Tracepoint, BpfAttachKind.Tracepoint, $"the function strategies are for NFS only, not {Settings.FileSystemType}");
             return tracepoints;
         }
-        return StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies,
-            s => s == ProbeAttachStrategy.Fentry && !NfsModuleLoaded() ? "the nfs module is not loaded, and fentry finds its functions in the module's BTF" : null);
+        return BpfAttachChooser<BpfAttachKind>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies,
+            s => s == BpfAttachKind.Fentry && !NfsModuleLoaded() ? "the nfs module is not loaded, and fentry finds its functions in the module's BTF" : null);
     }
 
     /// <summary>

@@ -22,20 +22,20 @@ public sealed class NapiOptions : SampledProbeOptions
 
     /// <summary>
     /// Forces the strategy of the poll timing (with <see cref="MeasurePollTime"/>):
-    /// <see cref="ProbeAttachStrategy.Fentry"/>, <see cref="ProbeAttachStrategy.Kprobe"/> or
-    /// <see cref="ProbeAttachStrategy.Tracepoint"/> (the NET_RX softirq, approximate). Null (default)
+    /// <see cref="BpfAttachKind.Fentry"/>, <see cref="BpfAttachKind.Kprobe"/> or
+    /// <see cref="BpfAttachKind.Tracepoint"/> (the NET_RX softirq, approximate). Null (default)
     /// picks the first of them the kernel offers.
     /// </summary>
-    public ProbeAttachStrategy? PollTimeStrategy { get; set; }
+    public BpfAttachKind? PollTimeStrategy { get; set; }
 
     /// <summary>The strategies of the poll counters: tp_btf where the kernel has it, the classic tracepoint otherwise.</summary>
-    public override IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.BtfRawTracepoint, ProbeAttachStrategy.Tracepoint];
+    public override IReadOnlyList<BpfAttachKind> SupportedStrategies { get; } = [BpfAttachKind.BtfRawTracepoint, BpfAttachKind.Tracepoint];
 
     /// <inheritdoc/>
     private protected override string ProbeDescription => "NAPI probe's counters";
 
     /// <summary>The strategies of the poll timing, in order of preference (the last one approximate).</summary>
-    internal static IReadOnlyList<ProbeAttachStrategy> TimingStrategies { get; } = [ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.Tracepoint];
+    internal static IReadOnlyList<BpfAttachKind> TimingStrategies { get; } = [BpfAttachKind.Fentry, BpfAttachKind.Kprobe, BpfAttachKind.Tracepoint];
 
     /// <inheritdoc/>
     private protected override void AddErrors(List<string> errors)

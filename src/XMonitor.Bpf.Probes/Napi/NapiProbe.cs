@@ -34,11 +34,11 @@ public sealed class NapiProbe : Probe<NapiOptions>, ISampledProbe<NapiSample>
     }
 
     /// <summary>
-    /// The strategy the poll timing was attached with: <see cref="ProbeAttachStrategy.Fentry"/>,
-    /// <see cref="ProbeAttachStrategy.Kprobe"/> (both exact) or <see cref="ProbeAttachStrategy.Tracepoint"/>
+    /// The strategy the poll timing was attached with: <see cref="BpfAttachKind.Fentry"/>,
+    /// <see cref="BpfAttachKind.Kprobe"/> (both exact) or <see cref="BpfAttachKind.Tracepoint"/>
     /// (NET_RX softirq brackets, approximate); null without <see cref="NapiOptions.MeasurePollTime"/> or before start.
     /// </summary>
-    public ProbeAttachStrategy? PollTimeStrategy { get; private set; }
+    public BpfAttachKind? PollTimeStrategy { get; private set; }
 
     /// <summary>
     /// True when the time per poll comes from the softirq tracepoints: a poll is timed from the
@@ -46,16 +46,16 @@ public sealed class NapiProbe : Probe<NapiOptions>, ISampledProbe<NapiSample>
     /// net_rx_action()'s bookkeeping and hard interrupts in between, and polls outside the softirq
     /// (threaded NAPI, busy polling) are not timed.
     /// </summary>
-    public bool PollTimeIsApproximate => PollTimeStrategy == ProbeAttachStrategy.Tracepoint;
+    public bool PollTimeIsApproximate => PollTimeStrategy == BpfAttachKind.Tracepoint;
 
     /// <summary>The counters and histograms per NAPI instance, every <see cref="SampledProbeOptions.Interval"/> and once more on dispose.</summary>
     public IObservable<NapiSample> Samples => _samples;
 
     private protected override ProbeSession Attach()
     {
-        var counters = StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies);
+        var counters = BpfAttachChooser<BpfAttachKind>.ForStrategies(Description, Logger, Settings.AttachStrategy, Settings.SupportedStrategies);
         var timings = Settings.MeasurePollTime
-            ? StrategyFallback<ProbeAttachStrategy>.ForStrategies(Description, Logger, Settings.PollTimeStrategy, NapiOptions.TimingStrategies)
+            ? BpfAttachChooser<BpfAttachKind>.ForStrategies(Description, Logger, Settings.PollTimeStrategy, NapiOptions.TimingStrategies)
             : null;
         var (session, (_, timing), choice) = counters.With(timings).Attach(plan => AttachWith(plan.First, plan.Second));
         StrategyChoice = choice;
@@ -66,14 +66,14 @@ public sealed class NapiProbe : Probe<NapiOptions>, ISampledProbe<NapiSample>
             timing switch
             {
                 null => "off",
-                ProbeAttachStrategy.Tracepoint => "NET_RX softirq tracepoints (approximate: kprobes and fentry are not available)",
-                { } t => $"{t.SectionName()} on __napi_poll (exact)",
+                BpfAttachKind.Tracepoint => "NET_RX softirq tracepoints (approximate: kprobes and fentry are not available)",
+                { } t => $"{t.SectionPrefix()} on __napi_poll (exact)",
             },
             Settings.NetworkNamespace, Settings.InterfaceIndex);
         return session;
     }
 
-    private ProbeSession AttachWith(ProbeAttachStrategy strategy, ProbeAttachStrategy? timing)
+    private ProbeSession AttachWith(BpfAttachKind strategy, BpfAttachKind? timing)
     {
         var links = new List<BpfLink>();
         try
@@ -82,20 +82,20 @@ public sealed class NapiProbe : Probe<NapiOptions>, ISampledProbe<NapiSample>
             {
                 open.TargNetns = Settings.NetworkNamespace;
                 open.TargIfindex = (uint)Settings.InterfaceIndex;
-                open.TpBtfNapiPollProgram.Autoload = strategy == ProbeAttachStrategy.BtfRawTracepoint;
-                open.TpNapiPollProgram.Autoload = strategy == ProbeAttachStrategy.Tracepoint;
-                open.FentryNapiPollProgram.Autoload = open.FexitNapiPollProgram.Autoload = timing == ProbeAttachStrategy.Fentry;
-                open.KprobeNapiPollProgram.Autoload = open.KretprobeNapiPollProgram.Autoload = timing == ProbeAttachStrategy.Kprobe;
-                open.SoftirqEntryProgram.Autoload = open.SoftirqExitProgram.Autoload = timing == ProbeAttachStrategy.Tracepoint;
+                open.TpBtfNapiPollProgram.Autoload = strategy == BpfAttachKind.BtfRawTracepoint;
+                open.TpNapiPollProgram.Autoload = strategy == BpfAttachKind.Tracepoint;
+                open.FentryNapiPollProgram.Autoload = open.FexitNapiPollProgram.Autoload = timing == BpfAttachKind.Fentry;
+                open.KprobeNapiPollProgram.Autoload = open.KretprobeNapiPollProgram.Autoload = timing == BpfAttachKind.Kprobe;
+                open.SoftirqEntryProgram.Autoload = open.SoftirqExitProgram.Autoload = timing == BpfAttachKind.Tracepoint;
                 _skeleton = open.Load();
             }
             var s = _skeleton;
-            var programs = new List<BpfProgram> { strategy == ProbeAttachStrategy.BtfRawTracepoint ? s.TpBtfNapiPollProgram : s.TpNapiPollProgram };
-            if (timing == ProbeAttachStrategy.Fentry)
+            var programs = new List<BpfProgram> { strategy == BpfAttachKind.BtfRawTracepoint ? s.TpBtfNapiPollProgram : s.TpNapiPollProgram };
+            if (timing == BpfAttachKind.Fentry)
                 programs.AddRange([s.FentryNapiPollProgram, s.FexitNapiPollProgram]);
-            else if (timing == ProbeAttachStrategy.Kprobe)
+            else if (timing == BpfAttachKind.Kprobe)
                 programs.AddRange([s.KprobeNapiPollProgram, s.KretprobeNapiPollProgram]);
-            else if (timing == ProbeAttachStrategy.Tracepoint)
+            else if (timing == BpfAttachKind.Tracepoint)
                 programs.AddRange([s.SoftirqEntryProgram, s.SoftirqExitProgram]);
             foreach (var program in programs)
                 links.Add(program.Attach());

@@ -10,11 +10,11 @@ public sealed class OomKillOptions : ProbeOptions
     /// <summary>
     /// Forces the hook on <c>oom_kill_process()</c> that reads the kernel's <c>struct oom_control</c>
     /// (badness points, the real constraint, the OOM memory cgroup, the message):
-    /// <see cref="ProbeAttachStrategy.Fentry"/> or <see cref="ProbeAttachStrategy.Kprobe"/>; the probe
+    /// <see cref="BpfAttachKind.Fentry"/> or <see cref="BpfAttachKind.Kprobe"/>; the probe
     /// then fails to start where the kernel lacks it. Null (default) uses fentry, else kprobes, where
     /// the kernel has them and the function, and otherwise goes without (the constraint is inferred).
     /// </summary>
-    public ProbeAttachStrategy? OomControlStrategy { get; set; }
+    public BpfAttachKind? OomControlStrategy { get; set; }
 
     /// <summary>Looks up the directories of the memory cgroups in each event (<see cref="OomKillEvent.MemoryCgroupPath"/>). Default true.</summary>
     public bool ResolveCgroupPaths { get; set; } = true;
@@ -33,13 +33,13 @@ public sealed class OomKillOptions : ProbeOptions
     /// The strategies of the <c>oom:mark_victim</c> tracepoint: tp_btf where the kernel's tracepoint
     /// passes the victim's task (6.8+), the classic tracepoint otherwise.
     /// </summary>
-    public override IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.BtfRawTracepoint, ProbeAttachStrategy.Tracepoint];
+    public override IReadOnlyList<BpfAttachKind> SupportedStrategies { get; } = [BpfAttachKind.BtfRawTracepoint, BpfAttachKind.Tracepoint];
 
     /// <inheritdoc/>
     private protected override string ProbeDescription => "OOM kill probe's tracepoint";
 
     /// <summary>The <c>oom_kill_process()</c> strategies, in order of preference.</summary>
-    internal static IReadOnlyList<ProbeAttachStrategy> OomControlStrategies { get; } = [ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe];
+    internal static IReadOnlyList<BpfAttachKind> OomControlStrategies { get; } = [BpfAttachKind.Fentry, BpfAttachKind.Kprobe];
 
     /// <inheritdoc/>
     private protected override void AddErrors(List<string> errors)

@@ -37,10 +37,10 @@ public sealed class OomKillProbe : Probe<OomKillOptions>, IEventProbe<OomKillEve
 
     /// <summary>
     /// How <c>oom_kill_process()</c> is hooked to read the kernel's <c>oom_control</c>:
-    /// <see cref="ProbeAttachStrategy.Fentry"/>, <see cref="ProbeAttachStrategy.Kprobe"/>, or null
+    /// <see cref="BpfAttachKind.Fentry"/>, <see cref="BpfAttachKind.Kprobe"/>, or null
     /// when the kernel offers neither (the constraint is then inferred) or before <see cref="Probe.Start"/>.
     /// </summary>
-    public ProbeAttachStrategy? OomControlStrategy { get; private set; }
+    public BpfAttachKind? OomControlStrategy { get; private set; }
 
     /// <summary>One event per OOM victim, as the reader thread sees the record (within milliseconds of the kill).</summary>
     public IObservable<OomKillEvent> Events => _kills;
@@ -70,7 +70,7 @@ public sealed class OomKillProbe : Probe<OomKillOptions>, IEventProbe<OomKillEve
         return session;
     }
 
-    private ProbeSession AttachWith(ProbeAttachStrategy victim, ProbeAttachStrategy? control)
+    private ProbeSession AttachWith(BpfAttachKind victim, BpfAttachKind? control)
     {
         var links = new List<BpfLink>();
         BpfRingBuffer<OomkillSkeleton.OomkillEvent> ring;
@@ -139,73 +139,73 @@ public sealed class OomKillProbe : Probe<OomKillOptions>, IEventProbe<OomKillEve
     /// Every pair of a mark_victim strategy and an oom_kill_process() hook (or none) the kernel offers,
     /// the hook varying fastest: a hook the kernel refuses falls back to the next hook, then to none.
     /// </summary>
-    private StrategyFallback<(ProbeAttachStrategy Victim, ProbeAttachStrategy? Control)> Candidates()
+    private BpfAttachChooser<(BpfAttachKind Victim, BpfAttachKind? Control)> Candidates()
     {
         using var btf = OpenKernelBtf();
-        var candidates = new StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)>(Description, Logger);
+        var candidates = new BpfAttachChooser<(BpfAttachKind, BpfAttachKind?)>(Description, Logger);
         var controls = ControlStrategies(btf, candidates);
         foreach (var (victim, victimWhy) in VictimStrategies(btf, candidates))
         {
             foreach (var (control, controlWhy) in controls)
             {
-                var name = control is { } c ? $"{victim.SectionName()}+{c.SectionName()}" : victim.SectionName();
+                var name = control is { } c ? $"{victim.SectionPrefix()}+{c.SectionPrefix()}" : victim.SectionPrefix();
                 candidates.Offer((victim, control), victim, $"{victimWhy}; {controlWhy}", name);
             }
         }
         return candidates;
     }
 
-    private List<(ProbeAttachStrategy Strategy, string Why)> VictimStrategies(KernelBtf? btf, StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)> candidates)
+    private List<(BpfAttachKind Strategy, string Why)> VictimStrategies(KernelBtf? btf, BpfAttachChooser<(BpfAttachKind, BpfAttachKind?)> candidates)
     {
         const string passesTask = "the kernel's mark_victim passes the victim's task_struct (6.8+)";
         if (Settings.AttachStrategy is { } forced)
         {
             KernelFeatures.Require(forced.RequiredFeature(), Description);
-            if (forced == ProbeAttachStrategy.BtfRawTracepoint && !MarkVictimPassesTask(btf))
+            if (forced == BpfAttachKind.BtfRawTracepoint && !MarkVictimPassesTask(btf))
                 throw new BpfNotSupportedException(Description, "tp_btf/mark_victim with the victim's task_struct",
                     detail: "kernels before 6.8 pass only the pid to oom:mark_victim; use the tp strategy there");
             return [(forced, "forced by options")];
         }
-        var victims = new List<(ProbeAttachStrategy, string)>();
+        var victims = new List<(BpfAttachKind, string)>();
         if (!KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint))
             candidates.NotOffered("tp_btf", "the kernel lacks tp_btf");
         else if (!MarkVictimPassesTask(btf))
             candidates.NotOffered("tp_btf", "the kernel's mark_victim passes only the pid (before 6.8)");
         else
-            victims.Add((ProbeAttachStrategy.BtfRawTracepoint, passesTask));
+            victims.Add((BpfAttachKind.BtfRawTracepoint, passesTask));
         KernelFeatures.Require(KernelFeature.Tracepoint, Description);
-        victims.Add((ProbeAttachStrategy.Tracepoint, "mark_victim as a tracepoint"));
+        victims.Add((BpfAttachKind.Tracepoint, "mark_victim as a tracepoint"));
         return victims;
     }
 
-    private List<(ProbeAttachStrategy? Strategy, string Why)> ControlStrategies(KernelBtf? btf, StrategyFallback<(ProbeAttachStrategy, ProbeAttachStrategy?)> candidates)
+    private List<(BpfAttachKind? Strategy, string Why)> ControlStrategies(KernelBtf? btf, BpfAttachChooser<(BpfAttachKind, BpfAttachKind?)> candidates)
     {
         if (Settings.OomControlStrategy is { } forced)
         {
             KernelFeatures.Require(forced.RequiredFeature(), Description);
             var (found, why) = HasOomKillFunction(forced, btf);
             if (!found)
-                throw new BpfNotSupportedException(Description, $"{forced.SectionName()}/{OomKillFunction}", detail: why);
+                throw new BpfNotSupportedException(Description, $"{forced.SectionPrefix()}/{OomKillFunction}", detail: why);
             return [(forced, "oom_kill_process() hook forced by options")];
         }
-        var controls = new List<(ProbeAttachStrategy?, string)>();
+        var controls = new List<(BpfAttachKind?, string)>();
         foreach (var strategy in OomKillOptions.OomControlStrategies)
         {
             var feature = KernelFeatures.Check(strategy.RequiredFeature());
             var (found, why) = feature.IsSupported ? HasOomKillFunction(strategy, btf) : (false, feature.Reason);
             if (found)
-                controls.Add((strategy, $"oom_kill_process() with {strategy.SectionName()}"));
+                controls.Add((strategy, $"oom_kill_process() with {strategy.SectionPrefix()}"));
             else
-                candidates.NotOffered($"{strategy.SectionName()} on {OomKillFunction}", why);
+                candidates.NotOffered($"{strategy.SectionPrefix()} on {OomKillFunction}", why);
         }
         controls.Add((null, "oom_kill_process() not hooked, the constraint inferred"));
         return controls;
     }
 
     /// <summary>Whether the function can be hooked: fentry needs its BTF, a kprobe its symbol (it may be inlined or renamed by the compiler).</summary>
-    private static (bool Found, string Why) HasOomKillFunction(ProbeAttachStrategy strategy, KernelBtf? btf)
+    private static (bool Found, string Why) HasOomKillFunction(BpfAttachKind strategy, KernelBtf? btf)
     {
-        if (strategy == ProbeAttachStrategy.Fentry)
+        if (strategy == BpfAttachKind.Fentry)
             return btf is not null && btf.TryFindType(OomKillFunction, BtfKind.Func, out _)
                 ? (true, "")
                 : (false, $"the kernel's BTF has no function {OomKillFunction}");
@@ -214,24 +214,24 @@ public sealed class OomKillProbe : Probe<OomKillOptions>, IEventProbe<OomKillEve
             : (false, $"/proc/kallsyms has no {OomKillFunction} (inlined or renamed)");
     }
 
-    private void LoadAndAttach(ProbeAttachStrategy victim, ProbeAttachStrategy? control, List<BpfLink> links)
+    private void LoadAndAttach(BpfAttachKind victim, BpfAttachKind? control, List<BpfLink> links)
     {
         using (var open = OomkillSkeleton.Open())
         {
             open.PageShift = (uint)BitOperations.Log2((uint)Environment.SystemPageSize);
             open.MemcgFullSlackPages = Settings.MemcgFullSlackPages;
-            open.TpBtfMarkVictimProgram.Autoload = victim == ProbeAttachStrategy.BtfRawTracepoint;
-            open.TpMarkVictimProgram.Autoload = victim == ProbeAttachStrategy.Tracepoint;
-            open.FentryOomKillProcessProgram.Autoload = control == ProbeAttachStrategy.Fentry;
-            open.KprobeOomKillProcessProgram.Autoload = control == ProbeAttachStrategy.Kprobe;
+            open.TpBtfMarkVictimProgram.Autoload = victim == BpfAttachKind.BtfRawTracepoint;
+            open.TpMarkVictimProgram.Autoload = victim == BpfAttachKind.Tracepoint;
+            open.FentryOomKillProcessProgram.Autoload = control == BpfAttachKind.Fentry;
+            open.KprobeOomKillProcessProgram.Autoload = control == BpfAttachKind.Kprobe;
             _skeleton = open.Load();
         }
         // oom_kill_process() first: its facts must be saved before the mark_victim it leads to.
-        if (control == ProbeAttachStrategy.Fentry)
+        if (control == BpfAttachKind.Fentry)
             links.Add(_skeleton.FentryOomKillProcessProgram.Attach());
-        else if (control == ProbeAttachStrategy.Kprobe)
+        else if (control == BpfAttachKind.Kprobe)
             links.Add(_skeleton.KprobeOomKillProcessProgram.Attach());
-        links.Add(victim == ProbeAttachStrategy.BtfRawTracepoint
+        links.Add(victim == BpfAttachKind.BtfRawTracepoint
             ? _skeleton.TpBtfMarkVictimProgram.Attach()
             : _skeleton.TpMarkVictimProgram.Attach());
     }

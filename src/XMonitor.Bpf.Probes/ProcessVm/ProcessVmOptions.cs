@@ -35,7 +35,7 @@ public sealed class ProcessVmOptions : SampledProbeOptions
     public bool? VmaLookup { get; set; }
 
     /// <summary>The strategies of mmap and munmap the probe has programs for.</summary>
-    public override IReadOnlyList<ProbeAttachStrategy> SupportedStrategies { get; } = [ProbeAttachStrategy.Tracepoint, ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe];
+    public override IReadOnlyList<BpfAttachKind> SupportedStrategies { get; } = [BpfAttachKind.Tracepoint, BpfAttachKind.Fentry, BpfAttachKind.Kprobe];
 
     /// <inheritdoc/>
     private protected override string ProbeDescription => "process VM probe";
@@ -50,7 +50,7 @@ public sealed class ProcessVmOptions : SampledProbeOptions
             errors.Add($"{nameof(MaxProcesses)} must be between 1 and {MaxMapEntries}, not {MaxProcesses}");
         if (MaxRanges < 1 || MaxRanges > MaxMapEntries)
             errors.Add($"{nameof(MaxRanges)} must be between 1 and {MaxMapEntries}, not {MaxRanges}");
-        if (VmaLookup == true && AttachStrategy is ProbeAttachStrategy.Fentry or ProbeAttachStrategy.Kprobe)
+        if (VmaLookup == true && AttachStrategy is BpfAttachKind.Fentry or BpfAttachKind.Kprobe)
             errors.Add($"{nameof(VmaLookup)} cannot be used with {nameof(AttachStrategy)} {AttachStrategy}: do_mmap runs under the mmap lock, where bpf_find_vma cannot look");
     }
 }

@@ -78,7 +78,7 @@ public sealed class ProcessVmProbe : Probe<ProcessVmOptions>, ISampledProbe<Proc
         return session;
     }
 
-    private ProbeSession AttachWith(ProbeAttachStrategy strategy, bool vmaLookup)
+    private ProbeSession AttachWith(BpfAttachKind strategy, bool vmaLookup)
     {
         var links = new List<BpfLink>();
         BpfRingBuffer<ProcessvmSkeleton.ProcessvmEvent>? ring = null;
@@ -112,15 +112,15 @@ public sealed class ProcessVmProbe : Probe<ProcessVmOptions>, ISampledProbe<Proc
         };
     }
 
-    private StrategyFallback<(ProbeAttachStrategy Strategy, bool VmaLookup)> Candidates()
+    private BpfAttachChooser<(BpfAttachKind Strategy, bool VmaLookup)> Candidates()
     {
         // mremap, brk, exit and exec are tracepoints in every set.
         KernelFeatures.Require(KernelFeature.Tracepoint, Description);
         var findVma = KernelFeatures.IsHelperSupported(BpfProgramType.Tracepoint, BpfFuncFindVma);
-        var candidates = new StrategyFallback<(ProbeAttachStrategy, bool)>(Description, Logger);
+        var candidates = new BpfAttachChooser<(BpfAttachKind, bool)>(Description, Logger);
         if (Settings.AttachStrategy is { } forced)
         {
-            if (forced == ProbeAttachStrategy.Tracepoint)
+            if (forced == BpfAttachKind.Tracepoint)
             {
                 var lookup = Settings.VmaLookup ?? findVma;
                 if (lookup && !findVma)
@@ -130,15 +130,15 @@ public sealed class ProcessVmProbe : Probe<ProcessVmOptions>, ISampledProbe<Proc
             }
             KernelFeatures.Require(forced.RequiredFeature(), Description);
             // fexit reads the return value with bpf_get_func_ret, which came with bpf_find_vma in 5.17.
-            if (forced == ProbeAttachStrategy.Fentry && !findVma)
+            if (forced == BpfAttachKind.Fentry && !findVma)
                 throw new BpfNotSupportedException(Description, "fexit with bpf_get_func_ret (kernel 5.17+)", detail: "use the kprobe or tp strategy on this kernel");
             if (MissingFunction(forced) is { } missing)
-                throw new BpfNotSupportedException(Description, $"{forced.SectionName()}/{missing}", detail: $"the kernel has no hookable {missing} (inlined or renamed)");
+                throw new BpfNotSupportedException(Description, $"{forced.SectionPrefix()}/{missing}", detail: $"the kernel has no hookable {missing} (inlined or renamed)");
             candidates.Force((forced, false), forced);
             return candidates;
         }
         if (Settings.VmaLookup != false && findVma)
-            candidates.Offer((ProbeAttachStrategy.Tracepoint, true), ProbeAttachStrategy.Tracepoint, "the kernel has bpf_find_vma: syscall tracepoints with VMA lookup are the cheapest exact choice", "tp+find_vma");
+            candidates.Offer((BpfAttachKind.Tracepoint, true), BpfAttachKind.Tracepoint, "the kernel has bpf_find_vma: syscall tracepoints with VMA lookup are the cheapest exact choice", "tp+find_vma");
         else if (Settings.VmaLookup == true)
             throw new BpfNotSupportedException(Description, "bpf_find_vma (kernel 5.17+)", detail: "VmaLookup needs it; set VmaLookup = false or leave it unset");
         else
@@ -149,18 +149,18 @@ public sealed class ProcessVmProbe : Probe<ProcessVmOptions>, ISampledProbe<Proc
         // anyway) is out, and kprobes see the kernel's own mappings (shmat) that syscalls do not.
         if (KernelFeatures.Check(KernelFeature.Kprobe) is { IsSupported: false } kprobe)
             candidates.NotOffered("kprobe", kprobe.Reason);
-        else if (MissingFunction(ProbeAttachStrategy.Kprobe) is { } missing)
+        else if (MissingFunction(BpfAttachKind.Kprobe) is { } missing)
             candidates.NotOffered("kprobe", $"no kprobe on {missing}");
         else
-            candidates.Offer((ProbeAttachStrategy.Kprobe, false), ProbeAttachStrategy.Kprobe, "kprobes on do_mmap and __vm_munmap also see the kernel's own mappings");
-        candidates.Offer((ProbeAttachStrategy.Tracepoint, false), ProbeAttachStrategy.Tracepoint, "syscall tracepoints with remembered ranges");
+            candidates.Offer((BpfAttachKind.Kprobe, false), BpfAttachKind.Kprobe, "kprobes on do_mmap and __vm_munmap also see the kernel's own mappings");
+        candidates.Offer((BpfAttachKind.Tracepoint, false), BpfAttachKind.Tracepoint, "syscall tracepoints with remembered ranges");
         return candidates;
     }
 
     /// <summary>The first hooked function the strategy cannot attach to: fentry needs its BTF, a kprobe its symbol.</summary>
-    private static string? MissingFunction(ProbeAttachStrategy strategy)
+    private static string? MissingFunction(BpfAttachKind strategy)
     {
-        if (strategy == ProbeAttachStrategy.Fentry)
+        if (strategy == BpfAttachKind.Fentry)
         {
             using var btf = KernelBtf.Open();
             return HookedFunctions.FirstOrDefault(f => !btf.TryFindType(f, BtfKind.Func, out _));
@@ -169,12 +169,12 @@ public sealed class ProcessVmProbe : Probe<ProcessVmOptions>, ISampledProbe<Proc
         return HookedFunctions.FirstOrDefault(f => !symbols.Contains(f));
     }
 
-    private void LoadAndAttach(ProbeAttachStrategy strategy, bool vmaLookup, List<BpfLink> links)
+    private void LoadAndAttach(BpfAttachKind strategy, bool vmaLookup, List<BpfLink> links)
     {
         var hierarchy = Settings.Filter.Kind == ProcessFilterKind.Cgroup ? Settings.Filter.Hierarchy : CgroupHierarchy.Unified;
-        var tp = strategy == ProbeAttachStrategy.Tracepoint;
-        var kprobe = strategy == ProbeAttachStrategy.Kprobe;
-        var fentry = strategy == ProbeAttachStrategy.Fentry;
+        var tp = strategy == BpfAttachKind.Tracepoint;
+        var kprobe = strategy == BpfAttachKind.Kprobe;
+        var fentry = strategy == BpfAttachKind.Fentry;
         using (var open = ProcessvmSkeleton.Open())
         {
             open.PageSize = (ulong)Environment.SystemPageSize;
@@ -204,8 +204,8 @@ public sealed class ProcessVmProbe : Probe<ProcessVmOptions>, ISampledProbe<Proc
         var s = _skeleton;
         BpfProgram[] mapUnmap = strategy switch
         {
-            ProbeAttachStrategy.Kprobe => [s.KprobeDoMmapProgram, s.KretprobeDoMmapProgram, s.KprobeVmMunmapProgram, s.KretprobeVmMunmapProgram],
-            ProbeAttachStrategy.Fentry => [s.FentryDoMmapProgram, s.FexitDoMmapProgram, s.FentryVmMunmapProgram, s.FexitVmMunmapProgram],
+            BpfAttachKind.Kprobe => [s.KprobeDoMmapProgram, s.KretprobeDoMmapProgram, s.KprobeVmMunmapProgram, s.KretprobeVmMunmapProgram],
+            BpfAttachKind.Fentry => [s.FentryDoMmapProgram, s.FexitDoMmapProgram, s.FentryVmMunmapProgram, s.FexitVmMunmapProgram],
             _ => [s.TpSysEnterMmapProgram, s.TpSysExitMmapProgram, s.TpSysEnterMunmapProgram, s.TpSysExitMunmapProgram],
         };
         // Exit and exec first, so that no process gets figures that its end would not remove.

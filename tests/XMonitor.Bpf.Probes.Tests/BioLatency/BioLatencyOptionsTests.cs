@@ -21,7 +21,7 @@ public sealed class BioLatencyOptionsTests
             nameof(BioLatencyOptions.Unit) => new BioLatencyOptions { Unit = (HistogramUnit)7 },
             nameof(BioLatencyOptions.Disk) => new BioLatencyOptions { Disk = "no-such-disk" },
             nameof(BioLatencyOptions.SlowThreshold) => new BioLatencyOptions { SlowThreshold = TimeSpan.FromSeconds(-1) },
-            _ => new BioLatencyOptions { AttachStrategy = ProbeAttachStrategy.Kprobe },
+            _ => new BioLatencyOptions { AttachStrategy = BpfAttachKind.Kprobe },
         };
         using var probe = new BioLatencyProbe(options);
 

@@ -15,9 +15,9 @@ public sealed class BioLatencyTests(ITestOutputHelper output)
     private const string Directory = "/var/tmp";
 
     [Theory]
-    [InlineData(ProbeAttachStrategy.BtfRawTracepoint)]
-    [InlineData(ProbeAttachStrategy.RawTracepoint)]
-    public void CountsPerOperationMatchWhatTheDeviceCompletedOverTheSameWindow(ProbeAttachStrategy strategy)
+    [InlineData(BpfAttachKind.BtfRawTracepoint)]
+    [InlineData(BpfAttachKind.RawTracepoint)]
+    public void CountsPerOperationMatchWhatTheDeviceCompletedOverTheSameWindow(BpfAttachKind strategy)
     {
         BpfEnvironment.Require();
         var disk = RootDisk.Of(Directory);

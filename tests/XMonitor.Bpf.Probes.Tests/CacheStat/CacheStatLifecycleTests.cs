@@ -12,7 +12,7 @@ public sealed class CacheStatLifecycleTests
         Assert.NotNull(recorder.Samples.WaitFor(_ => recorder.Samples.Items.Count >= 5, TimeSpan.FromSeconds(5)));
         var samples = recorder.Stop();
         Assert.False(recorder.Probe.IsRunning);
-        var expected = KernelStrategies.FirstOffered(ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.BtfRawTracepoint);
+        var expected = KernelStrategies.FirstOffered(BpfAttachKind.Fentry, BpfAttachKind.Kprobe, BpfAttachKind.BtfRawTracepoint);
         Assert.All(samples, s =>
         {
             Assert.Equal(expected, s.AttachStrategy);

@@ -17,7 +17,7 @@ public sealed class CacheStatOptionsTests
             Interval = TimeSpan.FromMilliseconds(1),
             TopProcesses = -1,
             Filter = null!,
-            AttachStrategy = ProbeAttachStrategy.RawTracepoint,
+            AttachStrategy = BpfAttachKind.RawTracepoint,
         }.Validate();
         Assert.Equal(4, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("Interval", StringComparison.Ordinal));

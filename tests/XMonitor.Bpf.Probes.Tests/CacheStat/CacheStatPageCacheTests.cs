@@ -77,14 +77,14 @@ public sealed class CacheStatPageCacheTests(PageCacheFiles files, ITestOutputHel
 
     /// <summary>Each strategy forced, where the kernel offers it: the kernel matrix's guests run fentry and kprobes, this VM tp_btf.</summary>
     [Theory]
-    [InlineData(ProbeAttachStrategy.Fentry)]
-    [InlineData(ProbeAttachStrategy.Kprobe)]
-    [InlineData(ProbeAttachStrategy.BtfRawTracepoint)]
-    public void ColdThenHotRead_EveryStrategyTheKernelOffers_CountsEveryPage(ProbeAttachStrategy strategy)
+    [InlineData(BpfAttachKind.Fentry)]
+    [InlineData(BpfAttachKind.Kprobe)]
+    [InlineData(BpfAttachKind.BtfRawTracepoint)]
+    public void ColdThenHotRead_EveryStrategyTheKernelOffers_CountsEveryPage(BpfAttachKind strategy)
     {
         BpfEnvironment.Require();
         if (!KernelStrategies.Offers(strategy))
-            Assert.Skip($"the kernel does not offer {strategy.SectionName()}");
+            Assert.Skip($"the kernel does not offer {strategy.SectionPrefix()}");
         using (var probe = new CacheStatProbe(new CacheStatOptions { AttachStrategy = strategy }))
         {
             try
@@ -113,12 +113,12 @@ public sealed class CacheStatPageCacheTests(PageCacheFiles files, ITestOutputHel
         }
         var miss = ProbeRecorder.CountsOf(cold, coldPid);
         var hit = ProbeRecorder.CountsOf(hot, hotPid);
-        output.WriteLine($"{strategy.SectionName()}: cold misses {miss.Misses} hits {miss.Hits}; hot hits {hit.Hits} misses {hit.Misses}");
+        output.WriteLine($"{strategy.SectionPrefix()}: cold misses {miss.Misses} hits {miss.Hits}; hot hits {hit.Hits} misses {hit.Misses}");
         // One unit is a page with tp_btf, one call (a page or a folio) with fentry and kprobes; ext4
         // caches single-page folios on the kernels tested, so both count pages.
-        AssertNear(LargePages, miss.Misses, $"{strategy.SectionName()} cold read misses");
-        AssertNear(LargePages, hit.Hits, $"{strategy.SectionName()} hot read hits");
-        Assert.True(hit.Misses < LargePages / 100, $"{strategy.SectionName()} hot read: {hit.Misses} misses");
+        AssertNear(LargePages, miss.Misses, $"{strategy.SectionPrefix()} cold read misses");
+        AssertNear(LargePages, hit.Hits, $"{strategy.SectionPrefix()} hot read hits");
+        Assert.True(hit.Misses < LargePages / 100, $"{strategy.SectionPrefix()} hot read: {hit.Misses} misses");
     }
 
     /// <summary>

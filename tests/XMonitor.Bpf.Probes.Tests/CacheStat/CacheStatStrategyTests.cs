@@ -19,7 +19,7 @@ public sealed class CacheStatStrategyTests
         // 6.18 keeps both names; attaching both would count every event twice.
         Assert.True(symbols.Contains("add_to_page_cache_lru") && symbols.Contains("filemap_add_folio"));
         using var open = CachestatSkeleton.Open();
-        var plan = CacheStatPlan.Resolve(open, ProbeAttachStrategy.Kprobe, symbols.Contains, out var missing);
+        var plan = CacheStatPlan.Resolve(open, BpfAttachKind.Kprobe, symbols.Contains, out var missing);
         Assert.Null(missing);
         var expectedDirty = symbols.Contains("folio_account_dirtied") ? "folio_account_dirtied" : "__folio_mark_dirty";
         Assert.Equal(["filemap_add_folio", "folio_mark_accessed", expectedDirty, "mark_buffer_dirty"], plan!.Targets);
@@ -39,7 +39,7 @@ public sealed class CacheStatStrategyTests
     public void Kprobe_OnAPageKernel_PicksThePageFunctions()
     {
         using var open = CachestatSkeleton.Open();
-        var plan = CacheStatPlan.Resolve(open, ProbeAttachStrategy.Kprobe, PageKernel.Contains, out _);
+        var plan = CacheStatPlan.Resolve(open, BpfAttachKind.Kprobe, PageKernel.Contains, out _);
         Assert.Equal(["add_to_page_cache_lru", "mark_page_accessed", "account_page_dirtied", "mark_buffer_dirty"], plan!.Targets);
     }
 
@@ -48,7 +48,7 @@ public sealed class CacheStatStrategyTests
     {
         var symbols = KernelSymbols.Load();
         using var open = CachestatSkeleton.Open();
-        var plan = CacheStatPlan.Resolve(open, ProbeAttachStrategy.Fentry, symbols.Contains, out var missing);
+        var plan = CacheStatPlan.Resolve(open, BpfAttachKind.Fentry, symbols.Contains, out var missing);
         Assert.Null(missing);
         Assert.Equal(4, plan!.Targets.Count);
         Assert.Single(plan.Targets, t => t is "folio_account_dirtied" or "__folio_mark_dirty");
@@ -68,7 +68,7 @@ public sealed class CacheStatStrategyTests
     public void Fentry_OnAPageKernel_IsUnavailableAndSaysWhy()
     {
         using var open = CachestatSkeleton.Open();
-        Assert.Null(CacheStatPlan.Resolve(open, ProbeAttachStrategy.Fentry, PageKernel.Contains, out var missing));
+        Assert.Null(CacheStatPlan.Resolve(open, BpfAttachKind.Fentry, PageKernel.Contains, out var missing));
         Assert.Contains("filemap_add_folio", missing);
         Assert.Contains("folio_mark_accessed", missing);
     }
@@ -77,9 +77,9 @@ public sealed class CacheStatStrategyTests
     public void Tracepoints_NeedEveryTracepoint()
     {
         using var open = CachestatSkeleton.Open();
-        var plan = CacheStatPlan.Resolve(open, ProbeAttachStrategy.BtfRawTracepoint, _ => true, out _);
+        var plan = CacheStatPlan.Resolve(open, BpfAttachKind.BtfRawTracepoint, _ => true, out _);
         Assert.Equal(5, plan!.Targets.Count);
-        Assert.Null(CacheStatPlan.Resolve(open, ProbeAttachStrategy.BtfRawTracepoint, t => t != "mm_filemap_get_pages", out var missing));
+        Assert.Null(CacheStatPlan.Resolve(open, BpfAttachKind.BtfRawTracepoint, t => t != "mm_filemap_get_pages", out var missing));
         Assert.Contains("mm_filemap_get_pages", missing);
     }
 
@@ -92,7 +92,7 @@ public sealed class CacheStatStrategyTests
         // Kprobe programs load without CONFIG_KPROBES (uprobes use the same program type); only
         // attaching needs kprobes. So the kprobe strategy's code is verified here too.
         using var open = CachestatSkeleton.Open();
-        var plan = CacheStatPlan.Resolve(open, ProbeAttachStrategy.Kprobe, KernelSymbols.Load().Contains, out _);
+        var plan = CacheStatPlan.Resolve(open, BpfAttachKind.Kprobe, KernelSymbols.Load().Contains, out _);
         plan!.Apply(open);
         using var loaded = open.Load();
         var programs = loaded.Object.Programs.Where(p => p.IsLoaded).ToArray();
@@ -100,9 +100,9 @@ public sealed class CacheStatStrategyTests
     }
 
     [Theory]
-    [InlineData(ProbeAttachStrategy.Fentry, KernelFeature.Fentry, "fentry")]
-    [InlineData(ProbeAttachStrategy.Kprobe, KernelFeature.Kprobe, "kprobe")]
-    public void Forced_UnsupportedStrategy_ThrowsNamingTheFeature(ProbeAttachStrategy strategy, KernelFeature feature, string name)
+    [InlineData(BpfAttachKind.Fentry, KernelFeature.Fentry, "fentry")]
+    [InlineData(BpfAttachKind.Kprobe, KernelFeature.Kprobe, "kprobe")]
+    public void Forced_UnsupportedStrategy_ThrowsNamingTheFeature(BpfAttachKind strategy, KernelFeature feature, string name)
     {
         BpfEnvironment.Require();
         if (KernelFeatures.IsSupported(feature))
@@ -123,7 +123,7 @@ public sealed class CacheStatStrategyTests
             Assert.Skip("this kernel offers fentry or kprobes: no fallback to see");
         using var probe = new CacheStatProbe(new CacheStatOptions());
         probe.Start();
-        Assert.Equal(ProbeAttachStrategy.BtfRawTracepoint, probe.AttachStrategy);
+        Assert.Equal(BpfAttachKind.BtfRawTracepoint, probe.AttachStrategy);
         Assert.Equal(["mm_filemap_add_to_page_cache", "mm_filemap_get_pages", "mm_filemap_fault", "mm_filemap_map_pages", "writeback_dirty_folio"], probe.AttachTargets);
     }
 
@@ -134,9 +134,9 @@ public sealed class CacheStatStrategyTests
         using var probe = new CacheStatProbe(new CacheStatOptions());
         probe.Start();
         var choice = probe.StrategyChoice!;
-        Assert.Equal(choice.Strategy, probe.AttachStrategy);
+        Assert.Equal(choice.Kind, probe.AttachStrategy);
         Assert.Empty(choice.Failures);
-        if (choice.Strategy == ProbeAttachStrategy.BtfRawTracepoint)
+        if (choice.Kind == BpfAttachKind.BtfRawTracepoint)
         {
             Assert.Contains("no fentry", choice.Reason);
             Assert.Contains("no kprobe", choice.Reason);

@@ -15,7 +15,7 @@ internal sealed class ProbeRecorder : IDisposable
     }
 
     /// <summary>A probe whose interval outlasts the test: its only sample is the one Dispose publishes, covering the whole run.</summary>
-    public static ProbeRecorder SingleInterval(ProcessFilter? filter = null, ProbeAttachStrategy? strategy = null)
+    public static ProbeRecorder SingleInterval(ProcessFilter? filter = null, BpfAttachKind? strategy = null)
         => new(new CacheStatOptions { Interval = TimeSpan.FromHours(1), TopProcesses = CacheStatOptions.MaxTopProcesses, Filter = filter ?? ProcessFilter.All, AttachStrategy = strategy });
 
     public CacheStatProbe Probe { get; }

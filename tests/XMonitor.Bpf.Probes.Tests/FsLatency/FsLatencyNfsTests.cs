@@ -11,10 +11,10 @@ namespace XMonitor.Bpf.Probes.Tests.FsLatency;
 /// </summary>
 public sealed class FsLatencyNfsTests(ITestOutputHelper output)
 {
-    public static TheoryData<ProbeAttachStrategy, string> Cases()
+    public static TheoryData<BpfAttachKind, string> Cases()
     {
-        var cases = new TheoryData<ProbeAttachStrategy, string>();
-        foreach (var strategy in new[] { ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.Tracepoint })
+        var cases = new TheoryData<BpfAttachKind, string>();
+        foreach (var strategy in new[] { BpfAttachKind.Fentry, BpfAttachKind.Kprobe, BpfAttachKind.Tracepoint })
         {
             foreach (var type in new[] { "nfs", "nfs4" })
                 cases.Add(strategy, type);
@@ -24,12 +24,12 @@ public sealed class FsLatencyNfsTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void AProcesssKnownOperationsOnNfsAreCounted(ProbeAttachStrategy strategy, string type)
+    public void AProcesssKnownOperationsOnNfsAreCounted(BpfAttachKind strategy, string type)
     {
         BpfEnvironment.Require();
         var directory = Mount(type);
         if (!KernelStrategies.Offers(strategy))
-            Assert.Skip($"the kernel does not offer {strategy.SectionName()}");
+            Assert.Skip($"the kernel does not offer {strategy.SectionPrefix()}");
         var path = Path.Combine(directory, $"xmonitor-fslatency-{Environment.ProcessId}-{strategy}.dat");
         var (probe, last) = FsLoadRecording.Record(path, new FsLatencyOptions { FileSystemType = FsLatencyOptions.Nfs, AttachStrategy = strategy });
         File.Delete(path);
@@ -37,7 +37,7 @@ public sealed class FsLatencyNfsTests(ITestOutputHelper output)
         Assert.Equal(strategy, probe.AttachStrategy);
         Assert.Contains(probe.Mounts, m => m.Type == type && m.MountPoint == directory);
         foreach (var o in last.Operations)
-            output.WriteLine($"{strategy.SectionName()} {o.Operation} on {o.Mount}: {o.CountersCumulative}; {o.LatencyCumulative}");
+            output.WriteLine($"{strategy.SectionPrefix()} {o.Operation} on {o.Mount}: {o.CountersCumulative}; {o.LatencyCumulative}");
         // Everything happened on the one NFS mount holding the file.
         var device = Assert.Single(last.Operations.Select(o => (o.Major, o.Minor)).Distinct());
         Assert.Equal(type, Assert.Single(probe.Mounts, m => (m.Major, m.Minor) == device).Type);
@@ -49,14 +49,14 @@ public sealed class FsLatencyNfsTests(ITestOutputHelper output)
         // except an NFSv4 create: O_CREAT of a new file opens in ->atomic_open (nfs_atomic_open),
         // which the function strategies do not hook, so the helper's first open (the create) is not
         // theirs. The tracepoints see every open(2).
-        var opens = type == "nfs4" && strategy != ProbeAttachStrategy.Tracepoint ? FsLoad.Opens - 1 : FsLoad.Opens;
+        var opens = type == "nfs4" && strategy != BpfAttachKind.Tracepoint ? FsLoad.Opens - 1 : FsLoad.Opens;
         Assert.Equal((ulong)opens, Op(FsOperation.Open).CountersCumulative.Operations);
         Assert.Equal((ulong)FsLoad.Fsyncs, Op(FsOperation.Fsync).CountersCumulative.Operations);
         // The function strategies hook nfs_getattr, which the kernel also calls to revalidate an
         // inode (on open and close-to-open consistency), so they may count more than the helper's
         // stat calls; the tracepoints count exactly those calls.
         var getattrs = Op(FsOperation.Getattr).CountersCumulative.Operations;
-        if (strategy == ProbeAttachStrategy.Tracepoint)
+        if (strategy == BpfAttachKind.Tracepoint)
             Assert.Equal((ulong)FsLoad.Getattrs, getattrs);
         else
             Assert.InRange(getattrs, (ulong)FsLoad.Getattrs, (ulong)(FsLoad.Getattrs + (2 * FsLoad.Opens)));

@@ -19,7 +19,7 @@ public sealed class FsLatencyOptionsTests
             nameof(FsLatencyOptions.FileSystemType) => new FsLatencyOptions { FileSystemType = "a-type-name-too-long" },
             nameof(FsLatencyOptions.SlowThreshold) => new FsLatencyOptions { SlowThreshold = TimeSpan.FromSeconds(-1) },
             nameof(FsLatencyOptions.Filter) => new FsLatencyOptions { Filter = null! },
-            _ => new FsLatencyOptions { AttachStrategy = ProbeAttachStrategy.BtfRawTracepoint },
+            _ => new FsLatencyOptions { AttachStrategy = BpfAttachKind.BtfRawTracepoint },
         };
         using var probe = new FsLatencyProbe(options);
 
@@ -31,7 +31,7 @@ public sealed class FsLatencyOptionsTests
     [Fact]
     public void TheNfsFunctionStrategiesAreRefusedForOtherTypes()
     {
-        using var probe = new FsLatencyProbe(new FsLatencyOptions { FileSystemType = "ext4", AttachStrategy = ProbeAttachStrategy.Kprobe });
+        using var probe = new FsLatencyProbe(new FsLatencyOptions { FileSystemType = "ext4", AttachStrategy = BpfAttachKind.Kprobe });
         var e = Assert.Throws<ArgumentException>(probe.Start);
         Assert.Contains("AttachStrategy Kprobe hooks the NFS client's functions and cannot watch ext4: use Tracepoint", e.Message);
     }
@@ -42,7 +42,7 @@ public sealed class FsLatencyOptionsTests
         BpfEnvironment.Require();
         if (KernelFeatures.IsSupported(KernelFeature.Kprobe))
             Assert.Skip("this kernel has kprobes");
-        using var probe = new FsLatencyProbe(new FsLatencyOptions { AttachStrategy = ProbeAttachStrategy.Kprobe });
+        using var probe = new FsLatencyProbe(new FsLatencyOptions { AttachStrategy = BpfAttachKind.Kprobe });
         var e = Assert.Throws<BpfNotSupportedException>(probe.Start);
         Assert.Contains("kprobe", e.Message);
         Assert.False(probe.IsRunning);

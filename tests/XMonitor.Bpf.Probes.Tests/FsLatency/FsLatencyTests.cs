@@ -18,7 +18,7 @@ public sealed class FsLatencyTests(ITestOutputHelper output)
         var path = Path.Combine(directory, $"xmonitor-fslatency-{Environment.ProcessId}.dat");
         var (probe, last) = FsLoadRecording.Record(path, new FsLatencyOptions { FileSystemType = type });
 
-        Assert.Equal(ProbeAttachStrategy.Tracepoint, probe.AttachStrategy);
+        Assert.Equal(BpfAttachKind.Tracepoint, probe.AttachStrategy);
         Assert.Contains(probe.Mounts, m => m.Type == type);
         foreach (var o in last.Operations)
             output.WriteLine($"{o.Operation} on {o.Mount}: {o.CountersCumulative}; {o.LatencyCumulative}");
@@ -131,7 +131,7 @@ public sealed class FsLatencyTests(ITestOutputHelper output)
         Assert.Contains(logger.Messages, m => m.Contains("no nfs mount exists", StringComparison.Ordinal));
         if (!KernelFeatures.IsSupported(KernelFeature.Kprobe) && !KernelFeatures.IsSupported(KernelFeature.Fentry))
         {
-            Assert.Equal(ProbeAttachStrategy.Tracepoint, probe.AttachStrategy);
+            Assert.Equal(BpfAttachKind.Tracepoint, probe.AttachStrategy);
             Assert.Contains(logger.Messages, m => m.Contains("no fentry", StringComparison.Ordinal) && m.Contains("no kprobe", StringComparison.Ordinal));
         }
         Assert.Empty(readings.Items);

@@ -17,7 +17,7 @@ public sealed class NapiOptionsTests
         {
             nameof(NapiOptions.Interval) => new NapiOptions { Interval = TimeSpan.FromDays(2) },
             nameof(NapiOptions.InterfaceIndex) => new NapiOptions { InterfaceIndex = -1 },
-            _ => new NapiOptions { AttachStrategy = ProbeAttachStrategy.RawTracepoint },
+            _ => new NapiOptions { AttachStrategy = BpfAttachKind.RawTracepoint },
         };
         using var probe = new NapiProbe(options);
 

@@ -9,23 +9,23 @@ public sealed class NapiTests(ITestOutputHelper output)
     private const int Datagrams = 20_000;
 
     /// <summary>Each counter strategy; poll timing chosen by the kernel, then each timing strategy forced where the kernel offers it.</summary>
-    public static TheoryData<ProbeAttachStrategy, bool, ProbeAttachStrategy?> Cases => new()
+    public static TheoryData<BpfAttachKind, bool, BpfAttachKind?> Cases => new()
     {
-        { ProbeAttachStrategy.BtfRawTracepoint, false, null },
-        { ProbeAttachStrategy.BtfRawTracepoint, true, null },
-        { ProbeAttachStrategy.Tracepoint, false, null },
-        { ProbeAttachStrategy.BtfRawTracepoint, true, ProbeAttachStrategy.Fentry },
-        { ProbeAttachStrategy.BtfRawTracepoint, true, ProbeAttachStrategy.Kprobe },
-        { ProbeAttachStrategy.Tracepoint, true, ProbeAttachStrategy.Tracepoint },
+        { BpfAttachKind.BtfRawTracepoint, false, null },
+        { BpfAttachKind.BtfRawTracepoint, true, null },
+        { BpfAttachKind.Tracepoint, false, null },
+        { BpfAttachKind.BtfRawTracepoint, true, BpfAttachKind.Fentry },
+        { BpfAttachKind.BtfRawTracepoint, true, BpfAttachKind.Kprobe },
+        { BpfAttachKind.Tracepoint, true, BpfAttachKind.Tracepoint },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void TheReceiversNapiWorkAddsUpToThePacketsItReceived(ProbeAttachStrategy strategy, bool measurePollTime, ProbeAttachStrategy? pollTimeStrategy)
+    public void TheReceiversNapiWorkAddsUpToThePacketsItReceived(BpfAttachKind strategy, bool measurePollTime, BpfAttachKind? pollTimeStrategy)
     {
         BpfEnvironment.Require();
         if (pollTimeStrategy is { } forced && !KernelStrategies.Offers(forced))
-            Assert.Skip($"the kernel does not offer {forced.SectionName()}");
+            Assert.Skip($"the kernel does not offer {forced.SectionPrefix()}");
         using var veth = new VethPair();
         var tool = UdpTool.Path;
         var samples = new Collector<NapiSample>();
@@ -82,9 +82,9 @@ public sealed class NapiTests(ITestOutputHelper output)
         }
         // fentry or kprobes on __napi_poll where the kernel has them; else (this VM) the softirq
         // strategy: every poll of veth runs in NET_RX.
-        var timing = pollTimeStrategy ?? KernelStrategies.FirstOffered(ProbeAttachStrategy.Fentry, ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.Tracepoint);
+        var timing = pollTimeStrategy ?? KernelStrategies.FirstOffered(BpfAttachKind.Fentry, BpfAttachKind.Kprobe, BpfAttachKind.Tracepoint);
         Assert.Equal(timing, probe.PollTimeStrategy);
-        Assert.Equal(timing == ProbeAttachStrategy.Tracepoint, probe.PollTimeIsApproximate);
+        Assert.Equal(timing == BpfAttachKind.Tracepoint, probe.PollTimeIsApproximate);
         var time = instance.PollTimeCumulative!;
         output.WriteLine($"poll time: {time}");
         // fentry and kprobes time each __napi_poll; the counters and the timing attach one after the

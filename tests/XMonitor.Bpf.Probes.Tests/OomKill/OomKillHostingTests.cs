@@ -29,5 +29,5 @@ public sealed class OomKillHostingTests
 
     [Fact]
     public Task AHostWithBadOptionsFailsToStart()
-        => OptionsAssert.HostRefusesAsync(s => s.AddOomKillProbe(o => o.OomControlStrategy = ProbeAttachStrategy.RawTracepoint), "OomControlStrategy RawTracepoint is not available");
+        => OptionsAssert.HostRefusesAsync(s => s.AddOomKillProbe(o => o.OomControlStrategy = BpfAttachKind.RawTracepoint), "OomControlStrategy RawTracepoint is not available");
 }

@@ -10,24 +10,24 @@ public sealed class OomKillTests(ITestOutputHelper output)
     private const int OomScoreAdjust = 500;
 
     /// <summary>The automatic choice, then each hook forced: mark_victim's two strategies, oom_kill_process()'s two.</summary>
-    public static TheoryData<ProbeAttachStrategy?, ProbeAttachStrategy?> Strategies => new()
+    public static TheoryData<BpfAttachKind?, BpfAttachKind?> Strategies => new()
     {
         { null, null },
-        { ProbeAttachStrategy.Tracepoint, null },
-        { ProbeAttachStrategy.BtfRawTracepoint, null },
-        { null, ProbeAttachStrategy.Fentry },
-        { null, ProbeAttachStrategy.Kprobe },
+        { BpfAttachKind.Tracepoint, null },
+        { BpfAttachKind.BtfRawTracepoint, null },
+        { null, BpfAttachKind.Fentry },
+        { null, BpfAttachKind.Kprobe },
     };
 
     [Theory]
     [MemberData(nameof(Strategies))]
-    public void AMemoryCgroupOomKillIsReportedWithTheVictimItsCgroupAndWhatItHeld(ProbeAttachStrategy? victimStrategy, ProbeAttachStrategy? controlStrategy)
+    public void AMemoryCgroupOomKillIsReportedWithTheVictimItsCgroupAndWhatItHeld(BpfAttachKind? victimStrategy, BpfAttachKind? controlStrategy)
     {
         BpfEnvironment.Require();
-        if (victimStrategy == ProbeAttachStrategy.BtfRawTracepoint && !MarkVictimPassesTask())
+        if (victimStrategy == BpfAttachKind.BtfRawTracepoint && !MarkVictimPassesTask())
             Assert.Skip("mark_victim passes the victim's task_struct, which tp_btf needs, from 6.8 on (or where backported)");
         if (controlStrategy is { } forced && !KernelStrategies.Offers(forced))
-            Assert.Skip($"the kernel does not offer {forced.SectionName()}");
+            Assert.Skip($"the kernel does not offer {forced.SectionPrefix()}");
         using var cgroup = MemoryCgroupOom.Create(Limit);
         var dir = cgroup.Directory;
         var id = cgroup.Id;
@@ -147,12 +147,12 @@ public sealed class OomKillTests(ITestOutputHelper output)
         using var probe = new OomKillProbe(new OomKillOptions());
         probe.Start();
         var expectedVictim = KernelFeatures.IsSupported(KernelFeature.BtfRawTracepoint) && MarkVictimPassesTask()
-            ? ProbeAttachStrategy.BtfRawTracepoint
-            : ProbeAttachStrategy.Tracepoint;
+            ? BpfAttachKind.BtfRawTracepoint
+            : BpfAttachKind.Tracepoint;
         Assert.Equal(expectedVictim, probe.AttachStrategy);
-        var expectedControl = KernelFeatures.IsSupported(KernelFeature.Fentry) ? ProbeAttachStrategy.Fentry
-            : KernelFeatures.IsSupported(KernelFeature.Kprobe) ? ProbeAttachStrategy.Kprobe
-            : (ProbeAttachStrategy?)null;
+        var expectedControl = KernelFeatures.IsSupported(KernelFeature.Fentry) ? BpfAttachKind.Fentry
+            : KernelFeatures.IsSupported(KernelFeature.Kprobe) ? BpfAttachKind.Kprobe
+            : (BpfAttachKind?)null;
         Assert.Equal(expectedControl, probe.OomControlStrategy);
         var ids = probe.GetProgramStatistics().Values.Select(s => s.Id).ToList();
         Assert.Equal(expectedControl is null ? 1 : 2, ids.Count);
@@ -160,11 +160,11 @@ public sealed class OomKillTests(ITestOutputHelper output)
 
         foreach (var missing in new[] { KernelFeature.Fentry, KernelFeature.Kprobe }.Where(f => !KernelFeatures.IsSupported(f)))
         {
-            var strategy = missing == KernelFeature.Fentry ? ProbeAttachStrategy.Fentry : ProbeAttachStrategy.Kprobe;
+            var strategy = missing == KernelFeature.Fentry ? BpfAttachKind.Fentry : BpfAttachKind.Kprobe;
             using var forced = new OomKillProbe(new OomKillOptions { OomControlStrategy = strategy });
             var e = Assert.Throws<BpfNotSupportedException>(forced.Start);
             output.WriteLine(e.Message);
-            Assert.Contains(strategy.SectionName(), e.Message);
+            Assert.Contains(strategy.SectionPrefix(), e.Message);
             Assert.False(forced.IsRunning);
         }
     }
@@ -173,9 +173,9 @@ public sealed class OomKillTests(ITestOutputHelper output)
     public void TheTracepointStrategyLoadsAndAttachesToo()
     {
         BpfEnvironment.Require();
-        using var probe = new OomKillProbe(new OomKillOptions { AttachStrategy = ProbeAttachStrategy.Tracepoint });
+        using var probe = new OomKillProbe(new OomKillOptions { AttachStrategy = BpfAttachKind.Tracepoint });
         probe.Start();
-        Assert.Equal(ProbeAttachStrategy.Tracepoint, probe.AttachStrategy);
+        Assert.Equal(BpfAttachKind.Tracepoint, probe.AttachStrategy);
         Assert.Contains("tp_mark_victim", probe.GetProgramStatistics().Keys);
     }
 
@@ -202,8 +202,8 @@ public sealed class OomKillTests(ITestOutputHelper output)
     {
         using var probe = new OomKillProbe(new OomKillOptions
         {
-            AttachStrategy = ProbeAttachStrategy.RawTracepoint,
-            OomControlStrategy = ProbeAttachStrategy.Tracepoint,
+            AttachStrategy = BpfAttachKind.RawTracepoint,
+            OomControlStrategy = BpfAttachKind.Tracepoint,
             MemcgFullSlackPages = OomKillOptions.MaxMemcgFullSlackPages + 1,
         });
         var e = OptionsAssert.StartRefuses(probe.Start, "AttachStrategy RawTracepoint is not available");

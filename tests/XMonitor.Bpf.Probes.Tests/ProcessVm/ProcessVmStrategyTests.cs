@@ -15,7 +15,7 @@ public sealed class ProcessVmStrategyTests(ITestOutputHelper output)
         BpfEnvironment.Require();
         using var probe = new ProcessVmProbe(new ProcessVmOptions());
         probe.Start();
-        Assert.Equal(ProbeAttachStrategy.Tracepoint, probe.AttachStrategy);
+        Assert.Equal(BpfAttachKind.Tracepoint, probe.AttachStrategy);
         Assert.Equal(KernelFeatures.IsHelperSupported(BpfProgramType.Tracepoint, 180), probe.UsesVmaLookup);
         // mmap, munmap, mremap and brk enter and exit, process exit and exec.
         var ids = probe.GetProgramStatistics().Values.Select(s => s.Id).ToList();
@@ -26,15 +26,15 @@ public sealed class ProcessVmStrategyTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(ProbeAttachStrategy.Fentry, KernelFeature.Fentry)]
-    [InlineData(ProbeAttachStrategy.Kprobe, KernelFeature.Kprobe)]
-    public void AForcedStrategyTheKernelLacksFailsNamingIt(ProbeAttachStrategy strategy, KernelFeature feature)
+    [InlineData(BpfAttachKind.Fentry, KernelFeature.Fentry)]
+    [InlineData(BpfAttachKind.Kprobe, KernelFeature.Kprobe)]
+    public void AForcedStrategyTheKernelLacksFailsNamingIt(BpfAttachKind strategy, KernelFeature feature)
     {
         BpfEnvironment.Require();
         if (KernelFeatures.IsSupported(feature))
         {
             using var works = new ProcessVmProbe(new ProcessVmOptions { AttachStrategy = strategy });
-            if (strategy == ProbeAttachStrategy.Fentry && Environment.OSVersion.Version < new Version(6, 6))
+            if (strategy == BpfAttachKind.Fentry && Environment.OSVersion.Version < new Version(6, 6))
             {
                 // do_mmap takes 7 arguments; x86 BPF trampolines take more than 6 only from 6.6 on,
                 // so fentry attaches fail there with ENOTSUPP (seen on Debian 12's 6.1).
@@ -51,7 +51,7 @@ public sealed class ProcessVmStrategyTests(ITestOutputHelper output)
         using var probe = new ProcessVmProbe(new ProcessVmOptions { AttachStrategy = strategy });
         var e = Assert.Throws<BpfNotSupportedException>(probe.Start);
         output.WriteLine(e.Message);
-        Assert.Contains(strategy.SectionName(), e.Message);
+        Assert.Contains(strategy.SectionPrefix(), e.Message);
         Assert.False(probe.IsRunning);
         Assert.Null(probe.AttachStrategy);
     }
@@ -65,7 +65,7 @@ public sealed class ProcessVmStrategyTests(ITestOutputHelper output)
             Filter = null!,
             MaxProcesses = 0,
             MaxRanges = ProcessVmOptions.MaxMapEntries + 1,
-            AttachStrategy = ProbeAttachStrategy.Kprobe,
+            AttachStrategy = BpfAttachKind.Kprobe,
             VmaLookup = true,
         });
         var e = Assert.Throws<ArgumentException>(probe.Start);
@@ -73,7 +73,7 @@ public sealed class ProcessVmStrategyTests(ITestOutputHelper output)
         foreach (var option in new[] { "Interval must be", "Filter must not be null", "MaxProcesses must be", "MaxRanges must be", "VmaLookup cannot be used with AttachStrategy Kprobe" })
             Assert.Contains(option, e.Message);
 
-        using var raw = new ProcessVmProbe(new ProcessVmOptions { AttachStrategy = ProbeAttachStrategy.RawTracepoint });
+        using var raw = new ProcessVmProbe(new ProcessVmOptions { AttachStrategy = BpfAttachKind.RawTracepoint });
         Assert.Contains("AttachStrategy RawTracepoint is not available", Assert.Throws<ArgumentException>(raw.Start).Message);
     }
 

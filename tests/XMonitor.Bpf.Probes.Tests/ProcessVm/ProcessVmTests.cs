@@ -23,23 +23,23 @@ public sealed class ProcessVmTests(ITestOutputHelper output)
     ];
 
     /// <summary>Tracepoints with and without VMA lookup (the kernel's choice), then each function strategy forced where the kernel offers it.</summary>
-    public static TheoryData<bool, ProbeAttachStrategy?> Cases => new()
+    public static TheoryData<bool, BpfAttachKind?> Cases => new()
     {
         { true, null },
         { false, null },
-        { false, ProbeAttachStrategy.Kprobe },
-        { false, ProbeAttachStrategy.Fentry },
+        { false, BpfAttachKind.Kprobe },
+        { false, BpfAttachKind.Fentry },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void APidsFiguresMatchWhatItDidAndItsOwnProcView(bool vmaLookup, ProbeAttachStrategy? forced)
+    public void APidsFiguresMatchWhatItDidAndItsOwnProcView(bool vmaLookup, BpfAttachKind? forced)
     {
         BpfEnvironment.Require();
         if (forced is { } required && !KernelStrategies.Offers(required))
-            Assert.Skip($"the kernel does not offer {required.SectionName()}");
+            Assert.Skip($"the kernel does not offer {required.SectionPrefix()}");
         // do_mmap takes 7 arguments; x86 BPF trampolines take more than 6 only from 6.6 on.
-        if (forced == ProbeAttachStrategy.Fentry && Environment.OSVersion.Version < new Version(6, 6))
+        if (forced == BpfAttachKind.Fentry && Environment.OSVersion.Version < new Version(6, 6))
             Assert.Skip("fentry on do_mmap needs trampolines with more than 6 arguments (6.6+)");
         using var seen = new VmStepper();
         using var other = new VmStepper();
@@ -57,7 +57,7 @@ public sealed class ProcessVmTests(ITestOutputHelper output)
         probe.Events.Subscribe(allocations);
         probe.Start();
         // Without VMA lookup, kprobes where the kernel has them (they cost the same range walks).
-        var strategy = forced ?? (vmaLookup ? ProbeAttachStrategy.Tracepoint : KernelStrategies.FirstOffered(ProbeAttachStrategy.Kprobe, ProbeAttachStrategy.Tracepoint));
+        var strategy = forced ?? (vmaLookup ? BpfAttachKind.Tracepoint : KernelStrategies.FirstOffered(BpfAttachKind.Kprobe, BpfAttachKind.Tracepoint));
         Assert.Equal(strategy, probe.AttachStrategy);
         Assert.Equal(vmaLookup, probe.UsesVmaLookup);
         var baseline = ProcMemory.Read(seen.Pid);
