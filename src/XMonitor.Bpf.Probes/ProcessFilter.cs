@@ -96,7 +96,7 @@ public sealed class ProcessFilter : IParsable<ProcessFilter>
     /// <exception cref="ArgumentException">The path is not a cgroup directory of either hierarchy.</exception>
     public static ProcessFilter Cgroup(string path)
     {
-        var (id, hierarchy) = CgroupResolver.Resolve(path);
+        var (id, hierarchy) = XMonitor.Bpf.Cgroup.Resolve(path);
         return new(ProcessFilterKind.Cgroup, id, hierarchy, $"cgroup {path} (id {id}, {Describe(hierarchy)})");
     }
 

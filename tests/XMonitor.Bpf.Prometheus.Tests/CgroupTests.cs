@@ -85,11 +85,15 @@ public sealed class CgroupTests
         }
         try
         {
-            Assert.True(FileInode.TryGet(directory, out var id));
-            Assert.True(FileInode.TryGet(resolver.Root, out var rootId));
+            Assert.True(Cgroup.TryGetId(directory, out var id));
+            Assert.True(Cgroup.TryGetId(resolver.Root, out var rootId));
             Assert.Equal("/" + name, resolver.Resolve(id));
-            Assert.Equal(new CgroupLabels("/" + name, "", ""), resolver.Labels(id));
-            Assert.Equal(CgroupLabels.Unknown, resolver.Labels(ulong.MaxValue));
+            var labels = new CgroupLabelResolver(resolver);
+            Assert.Equal(new CgroupLabels("/" + name, "", ""), labels.Labels(id));
+            Assert.Equal(CgroupLabels.Unknown, labels.Labels(ulong.MaxValue));
+            Assert.Equal(Path.Combine(resolver.Root, name), resolver.FindDirectory(id, name));
+            Assert.Equal(Path.Combine(resolver.Root, name), resolver.FindDirectory(id, null));
+            Assert.Null(resolver.FindDirectory(id, "another-name"));
             Assert.Equal("/", resolver.Resolve(rootId));
             Assert.Null(resolver.Resolve(ulong.MaxValue));
         }
@@ -108,7 +112,7 @@ public sealed class CgroupTests
             var resolver = new CgroupPathResolver(root, TimeSpan.FromHours(1));
             Assert.Null(resolver.Resolve(1));
             var late = Directory.CreateDirectory(Path.Combine(root, "late", "child")).FullName;
-            Assert.True(FileInode.TryGet(late, out var id));
+            Assert.True(Cgroup.TryGetId(late, out var id));
             Assert.Null(resolver.Resolve(id));
             var eager = new CgroupPathResolver(root, TimeSpan.Zero);
             Assert.Equal("/late/child", eager.Resolve(id));

@@ -65,9 +65,10 @@ internal static class ProbeOptionsBinder
     private static Dictionary<string, PropertyInfo> Properties([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type optionsType)
         => optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
-            // As agent.yaml lists them: the interval first, the probe's own keys, the attach strategy last.
+            // As agent.yaml lists them: the interval first, the probe's own keys, the attach strategy
+            // last (a stable sort: each class's keys keep reflection's order; Native AOT has no
+            // metadata tokens to sort by).
             .OrderBy(p => p.DeclaringType == typeof(SampledProbeOptions) ? 0 : p.DeclaringType == typeof(ProbeOptions) ? 2 : 1)
-            .ThenBy(p => p.MetadataToken)
             .ToDictionary(p => Naming.SnakeCase(p.Name), StringComparer.Ordinal);
 
     private static object? Convert(Type type, YamlNode node, ConfigContext context, string key)

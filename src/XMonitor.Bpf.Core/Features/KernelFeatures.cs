@@ -26,6 +26,22 @@ public static unsafe class KernelFeatures
         : Directory.Exists("/sys/kernel/debug/tracing/events") ? "/sys/kernel/debug/tracing"
         : null;
 
+    /// <summary>
+    /// Whether the kernel has the tracepoint: <c>CATEGORY/NAME</c> (<c>syscalls/sys_enter_open</c>),
+    /// or a bare <c>NAME</c> in any category, as tracefs lists them. Null without tracefs: then only
+    /// loading a program tells (tp_btf and raw_tp do not need tracefs).
+    /// </summary>
+    public static bool? TracepointExists(string tracepoint)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tracepoint);
+        if (TracefsPath is not { } tracefs)
+            return null;
+        var events = Path.Combine(tracefs, "events");
+        return tracepoint.Contains('/')
+            ? Directory.Exists(Path.Combine(events, tracepoint))
+            : Directory.EnumerateDirectories(events).Any(category => Directory.Exists(Path.Combine(category, tracepoint)));
+    }
+
     /// <summary>Probes <paramref name="feature"/> (once; later calls answer from the cache).</summary>
     public static FeatureStatus Check(KernelFeature feature)
         // tracefs can be mounted while the process runs, so its answer is not cached when negative.

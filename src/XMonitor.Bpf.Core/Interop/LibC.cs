@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace XMonitor.Bpf.Interop;
 
 /// <summary>The few libc calls the SDK makes itself: mmap for the ring buffer, epoll for waiting,
-/// vsnprintf for libbpf's printf-style log callback.</summary>
+/// vsnprintf for libbpf's printf-style log callback, stat for inode numbers (cgroup ids).</summary>
 internal static unsafe partial class LibC
 {
     private const string Lib = "libc";
@@ -19,6 +19,21 @@ internal static unsafe partial class LibC
 
     internal const int EFD_CLOEXEC = 0x80000;
     internal const int EFD_NONBLOCK = 0x800;
+
+    // struct stat is 144 bytes on x86-64 and 128 on arm64; st_ino follows the 8-byte st_dev on both.
+    private const int StatBufferSize = 256;
+    private const int StatInodeOffset = 8;
+
+    /// <summary>The inode number of <paramref name="path"/> (.NET has no managed API for it); false with errno in the last P/Invoke error.</summary>
+    internal static bool TryGetInode(string path, out ulong inode)
+    {
+        var buffer = stackalloc byte[StatBufferSize];
+        inode = Stat(path, buffer) == 0 ? *(ulong*)(buffer + StatInodeOffset) : 0;
+        return inode != 0;
+    }
+
+    [LibraryImport(Lib, EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Stat(string path, byte* buffer);
 
     [LibraryImport(Lib, EntryPoint = "mmap", SetLastError = true)]
     internal static partial nint Mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);

@@ -138,16 +138,8 @@ public sealed class CacheStatProbe : Probe<CacheStatOptions>, ISampledProbe<Cach
         return new ProbeSession(links, skeleton.Dispose, Publish) { Programs = skeleton.Object.Programs };
     }
 
-    /// <summary>
-    /// Whether tracefs lists the tracepoint in some category. Without tracefs there is no cheap way
-    /// to tell, so the load decides (tp_btf itself does not need tracefs).
-    /// </summary>
-    private static bool TracepointExists(string name)
-    {
-        if (KernelFeatures.TracefsPath is not { } tracefs)
-            return true;
-        return Directory.EnumerateDirectories(Path.Combine(tracefs, "events")).Any(category => Directory.Exists(Path.Combine(category, name)));
-    }
+    /// <summary>Whether the kernel has the tracepoint; without tracefs the load decides (tp_btf itself does not need tracefs).</summary>
+    private static bool TracepointExists(string name) => KernelFeatures.TracepointExists(name) ?? true;
 
     private void Configure(OpenCachestatSkeleton open)
     {

@@ -224,7 +224,7 @@ public sealed class CpuSchedProbe : Probe<CpuSchedOptions>, ISampledProbe<RunQue
     {
         if (Settings.Aggregation == CpuSchedAggregation.Process)
             return id => Directory.Exists($"/proc/{id}");
-        var live = CgroupResolver.LiveIds(CgroupKeyHierarchy());
+        var live = Cgroup.LiveIds(CgroupKeyHierarchy());
         return live.Contains;
     }
 

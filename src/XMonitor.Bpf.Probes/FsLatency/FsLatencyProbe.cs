@@ -199,8 +199,7 @@ public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLa
     /// Whether the syscall tracepoint of a <c>tp/syscalls/...</c> section exists: open and newfstat
     /// are x86-64 (and a few other architectures') syscalls only, and their programs are left out elsewhere.
     /// </summary>
-    private static bool TracepointExists(string section)
-        => KernelFeatures.TracefsPath is { } tracefs && Directory.Exists(Path.Combine(tracefs, "events", section["tp/".Length..]));
+    private static bool TracepointExists(string section) => KernelFeatures.TracepointExists(section["tp/".Length..]) ?? false;
 
     private BpfAttachChooser<BpfAttachKind> Candidates()
     {

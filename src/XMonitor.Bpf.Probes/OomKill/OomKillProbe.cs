@@ -24,7 +24,7 @@ public sealed class OomKillProbe : Probe<OomKillOptions>, IEventProbe<OomKillEve
     private readonly ObservableBroadcaster<OomKillEvent> _kills;
     private readonly RingBufferRecordHandler<OomkillSkeleton.OomkillEvent> _onEvent;
     private OomkillSkeleton? _skeleton;
-    private MemoryCgroupPaths? _paths;
+    private CgroupPathResolver? _paths;
     private IReadOnlyDictionary<ulong, ulong> _finalKills = new Dictionary<ulong, ulong>();
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
@@ -59,7 +59,7 @@ public sealed class OomKillProbe : Probe<OomKillOptions>, IEventProbe<OomKillEve
     private protected override ProbeSession Attach()
     {
 
-        var paths = Settings.ResolveCgroupPaths ? MemoryCgroupPaths.Find() : null;
+        var paths = Settings.ResolveCgroupPaths ? CgroupPathResolver.MemoryController() : null;
         var (session, (_, control), choice) = Candidates().Attach(plan => AttachWith(plan.Victim, plan.Control));
         StrategyChoice = choice;
         OomControlStrategy = control;
@@ -264,13 +264,13 @@ public sealed class OomKillProbe : Probe<OomKillOptions>, IEventProbe<OomKillEve
             TotalPages = fromOomControl ? e.Totalpages : null,
             MemoryCgroupId = e.MemcgId,
             MemoryCgroupName = memcgName,
-            MemoryCgroupPath = _paths?.Resolve(e.MemcgId, memcgName),
+            MemoryCgroupPath = _paths?.FindDirectory(e.MemcgId, memcgName),
             // The kernel side's enum has the same values (checked by a test against the skeleton).
             Constraint = (OomConstraint)e.Constraint,
             OomMemoryCgroupId = e.OomMemcgId,
             OomMemoryCgroupPath = e.OomMemcgId == e.MemcgId
-                ? _paths?.Resolve(e.MemcgId, memcgName)
-                : _paths?.Resolve(e.OomMemcgId, null),
+                ? _paths?.FindDirectory(e.MemcgId, memcgName)
+                : _paths?.FindDirectory(e.OomMemcgId, null),
             MemoryCgroupLimitBytes = e.OomMemcgLimit,
             MemoryCgroupUsageBytes = e.OomMemcgUsage,
             TotalVmBytes = e.TotalVm,

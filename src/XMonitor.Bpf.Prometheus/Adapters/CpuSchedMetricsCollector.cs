@@ -44,7 +44,7 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
     private readonly string _scope;
     private readonly string _scopeValue;
     private readonly string _legacyType;
-    private readonly CgroupPathResolver? _cgroups;
+    private readonly CgroupLabelResolver? _cgroups;
     private readonly MetricFamily _latency;
     private readonly MonotonicSeries<Log2Histogram> _bound;
     private readonly Dictionary<ulong, Label[]> _labels = [];
@@ -74,7 +74,7 @@ public sealed class CpuSchedMetricsCollector : IBpfMetricsCollector, IDisposable
         _scopeValue = ProbeFilterLabels.Value(options.Filter);
         _legacyType = ProbeFilterLabels.LegacyType(options.Filter);
         if (_aggregation == CpuSchedAggregation.Cgroup)
-            _cgroups = options.Filter.Hierarchy == CgroupHierarchy.MemoryV1 ? CgroupPathResolver.MemoryV1() : CgroupPathResolver.Unified();
+            _cgroups = options.Filter.Hierarchy == CgroupHierarchy.MemoryV1 ? CgroupLabelResolver.MemoryV1() : CgroupLabelResolver.Unified();
         string[] labels = _aggregation switch
         {
             CpuSchedAggregation.Process => ["scope", "scope_value", "pid", "comm"],

@@ -26,7 +26,7 @@ public sealed class OomKillMetricsCollector : IBpfMetricsCollector, IDisposable
 
     private readonly OomKillProbe _probe;
     private readonly int _maxCgroupSeries;
-    private readonly CgroupPathResolver? _cgroups = CgroupPathResolver.MemoryV1() ?? CgroupPathResolver.Unified();
+    private readonly CgroupLabelResolver? _cgroups = CgroupLabelResolver.MemoryV1() ?? CgroupLabelResolver.Unified();
     private readonly Lock _gate = new();
     private readonly IDisposable _subscription;
     private readonly DateTimeOffset _created = DateTimeOffset.UtcNow;

@@ -1,14 +1,17 @@
 using System.Runtime.InteropServices;
+using XMonitor.Bpf.Interop;
 
-namespace XMonitor.Bpf.Probes;
+namespace XMonitor.Bpf;
 
-/// <summary>Turns a cgroup directory into the id the kernel uses for it and the hierarchy it belongs to.</summary>
-internal static unsafe partial class CgroupResolver
+/// <summary>
+/// Cgroup ids as BPF programs see them (<c>bpf_get_current_cgroup_id()</c>, a memory cgroup's id):
+/// the inode number of the cgroup's directory in its hierarchy. Turns directories into ids and finds
+/// where each hierarchy is mounted; <see cref="CgroupPathResolver"/> goes the other way.
+/// </summary>
+public static class Cgroup
 {
-    // struct stat is 144 bytes on x86-64 and 128 on arm64; st_ino follows the 8-byte st_dev on both.
-    private const int StatBufferSize = 256;
-    private const int InodeOffset = 8;
-
+    /// <summary>The id and hierarchy of the cgroup directory at <paramref name="path"/> (cgroup v2, or the cgroup v1 memory controller's).</summary>
+    /// <exception cref="ArgumentException">The path does not exist, or is not a directory of either hierarchy.</exception>
     public static (ulong Id, CgroupHierarchy Hierarchy) Resolve(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -20,8 +23,23 @@ internal static unsafe partial class CgroupResolver
         var hierarchy = HierarchyOf(mount) ?? throw new ArgumentException(
             $"'{path}' is on {mount.FileSystemType} mounted at {mount.MountPoint} ({mount.SuperOptions}): a cgroup filter needs a directory of the cgroup v2 hierarchy or of the cgroup v1 memory controller",
             nameof(path));
-        return (Inode(full), hierarchy);
+        if (!LibC.TryGetInode(full, out var id))
+            throw new ArgumentException($"stat('{path}') failed with errno {Marshal.GetLastPInvokeError()}", nameof(path));
+        return (id, hierarchy);
     }
+
+    /// <summary>The id of the cgroup directory at <paramref name="path"/> (its inode number); false when it cannot be read (removed meanwhile).</summary>
+    public static bool TryGetId(string path, out ulong id) => LibC.TryGetInode(path, out id);
+
+    /// <summary>Where <paramref name="hierarchy"/> is mounted here (its first mount), or null when it is not.</summary>
+    public static string? MountPoint(CgroupHierarchy hierarchy) => MountPoints(hierarchy).FirstOrDefault();
+
+    /// <summary>
+    /// Where the memory controller's hierarchy is mounted: its cgroup v1 mount if there is one (a
+    /// controller bound to v1 is absent from v2), cgroup v2 otherwise; null when neither is mounted.
+    /// Memory cgroup ids (of OOM kills) are ids of that hierarchy.
+    /// </summary>
+    public static string? MemoryControllerMountPoint() => MountPoint(CgroupHierarchy.MemoryV1) ?? MountPoint(CgroupHierarchy.Unified);
 
     /// <summary>
     /// The ids of every cgroup of <paramref name="hierarchy"/> visible here (a walk of its mount),
@@ -35,7 +53,7 @@ internal static unsafe partial class CgroupResolver
         {
             foreach (var dir in Directory.EnumerateDirectories(root, "*", walk).Prepend(root))
             {
-                if (TryInode(dir, out var id))
+                if (LibC.TryGetInode(dir, out var id))
                     ids.Add(id);
             }
         }
@@ -53,21 +71,6 @@ internal static unsafe partial class CgroupResolver
         _ => null,
     };
 
-    private static bool TryInode(string path, out ulong inode)
-    {
-        var buffer = stackalloc byte[StatBufferSize];
-        inode = Stat(path, buffer) == 0 ? *(ulong*)(buffer + InodeOffset) : 0;
-        return inode != 0;
-    }
-
-    private static ulong Inode(string path)
-    {
-        var buffer = stackalloc byte[StatBufferSize];
-        if (Stat(path, buffer) != 0)
-            throw new ArgumentException($"stat('{path}') failed with errno {Marshal.GetLastPInvokeError()}", nameof(path));
-        return *(ulong*)(buffer + InodeOffset);
-    }
-
     private static MountInfoEntry? FindMount(string path)
     {
         MountInfoEntry? best = null;
@@ -80,7 +83,4 @@ internal static unsafe partial class CgroupResolver
         }
         return best;
     }
-
-    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Stat(string path, byte* buffer);
 }

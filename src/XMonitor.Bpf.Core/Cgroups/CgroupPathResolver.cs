@@ -1,20 +1,22 @@
 using System.Diagnostics;
 
-namespace XMonitor.Bpf.Prometheus;
+namespace XMonitor.Bpf;
 
 /// <summary>
 /// Turns the cgroup ids BPF programs see (<c>bpf_get_current_cgroup_id()</c>, a memcg's inode)
 /// into cgroup paths: the id of a cgroup is the inode number of its directory, so the resolver
 /// walks the hierarchy once, remembers every directory by inode, and walks again only when asked
 /// for an id it does not know, at most once per rescan interval. Thread-safe.
+/// <see cref="FindDirectory"/> looks one id up by the name the kernel recorded instead of walking everything.
 /// </summary>
 public sealed class CgroupPathResolver
 {
     private readonly string _root;
     private readonly TimeSpan _rescanInterval;
     private readonly object _gate = new();
+    // The kernel copies at most 63 characters of a cgroup's name into a record.
+    private const int RecordedNameLength = 63;
     private Dictionary<ulong, string> _paths = [];
-    private Dictionary<ulong, CgroupLabels> _labels = [];
     private long _lastScan;
     private bool _scanned;
 
@@ -31,23 +33,14 @@ public sealed class CgroupPathResolver
     /// <summary>The hierarchy's mount point.</summary>
     public string Root => _root;
 
-    /// <summary>
-    /// A resolver for the cgroup v2 hierarchy: <c>/sys/fs/cgroup/unified</c> on hybrid hosts,
-    /// <c>/sys/fs/cgroup</c> on unified ones; null when neither is cgroup v2.
-    /// </summary>
-    public static CgroupPathResolver? Unified()
-    {
-        foreach (var candidate in new[] { "/sys/fs/cgroup/unified", "/sys/fs/cgroup" })
-        {
-            if (File.Exists(Path.Combine(candidate, "cgroup.controllers")))
-                return new CgroupPathResolver(candidate);
-        }
-        return null;
-    }
+    /// <summary>A resolver for the cgroup v2 hierarchy (<c>/sys/fs/cgroup</c>, or <c>/sys/fs/cgroup/unified</c> on hybrid hosts); null when it is not mounted.</summary>
+    public static CgroupPathResolver? Unified() => Cgroup.MountPoint(CgroupHierarchy.Unified) is { } root ? new CgroupPathResolver(root) : null;
 
     /// <summary>A resolver for the cgroup v1 memory controller (memcg ids of OOM kills on v1 hosts); null when it is not mounted.</summary>
-    public static CgroupPathResolver? MemoryV1()
-        => File.Exists("/sys/fs/cgroup/memory/memory.limit_in_bytes") ? new CgroupPathResolver("/sys/fs/cgroup/memory") : null;
+    public static CgroupPathResolver? MemoryV1() => Cgroup.MountPoint(CgroupHierarchy.MemoryV1) is { } root ? new CgroupPathResolver(root) : null;
+
+    /// <summary>A resolver for the hierarchy memory cgroup ids belong to (<see cref="Cgroup.MemoryControllerMountPoint"/>); null when neither is mounted.</summary>
+    public static CgroupPathResolver? MemoryController() => Cgroup.MemoryControllerMountPoint() is { } root ? new CgroupPathResolver(root) : null;
 
     /// <summary>The path of cgroup <paramref name="id"/> relative to the hierarchy (<c>/</c> for the root, <c>/system.slice/cron.service</c>), or null when no directory has that inode.</summary>
     public string? Resolve(ulong id)
@@ -69,31 +62,48 @@ public sealed class CgroupPathResolver
     }
 
     /// <summary>
-    /// The cgroup path, pod UID and container id of cgroup <paramref name="id"/>, parsed once per
-    /// cgroup and cached: the form probe adapters put into labels.
+    /// The directory (absolute) of cgroup <paramref name="id"/>, found by the last component of its
+    /// path as the kernel recorded it (<paramref name="name"/>, at most 63 characters; null: every
+    /// directory is looked at): only directories of that name are stat'ed, so one lookup costs a walk
+    /// of names, not of inodes. Null when none matches (removed meanwhile). A directory found is
+    /// remembered and checked again before it is returned the next time.
     /// </summary>
-    public CgroupLabels Labels(ulong id)
+    public string? FindDirectory(ulong id, string? name)
     {
-        var cache = Volatile.Read(ref _labels);
-        if (cache.TryGetValue(id, out var labels))
-            return labels;
-        var path = Resolve(id);
-        if (path is null)
-            return CgroupLabels.Unknown;
-        labels = CgroupLabels.FromPath(path);
-        lock (_gate)
+        if (id == 0)
+            return null;
+        var relative = Volatile.Read(ref _paths).GetValueOrDefault(id);
+        if (relative is not null && Cgroup.TryGetId(_root + relative, out var again) && again == id)
+            return relative == "/" ? _root : _root + relative;
+        if (Cgroup.TryGetId(_root, out var rootId) && rootId == id)
+            return _root;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        var truncated = name is { Length: >= RecordedNameLength };
+        try
         {
-            // Copy on write keeps reads lock-free; cgroups are few and new ones rare.
-            var next = new Dictionary<ulong, CgroupLabels>(_labels) { [id] = labels };
-            Volatile.Write(ref _labels, next);
+            foreach (var dir in Directory.EnumerateDirectories(_root, "*", options))
+            {
+                var dirName = Path.GetFileName(dir);
+                var candidate = name is null || (truncated ? dirName.StartsWith(name, StringComparison.Ordinal) : dirName == name);
+                if (candidate && Cgroup.TryGetId(dir, out var found) && found == id)
+                {
+                    lock (_gate)
+                        Volatile.Write(ref _paths, new Dictionary<ulong, string>(_paths) { [id] = dir[_root.Length..] });
+                    return dir;
+                }
+            }
         }
-        return labels;
+        catch (IOException)
+        {
+            // A cgroup was removed while the walk was in it: the one searched for may be gone too.
+        }
+        return null;
     }
 
     private Dictionary<ulong, string> Scan()
     {
         var found = new Dictionary<ulong, string>();
-        if (FileInode.TryGet(_root, out var rootInode))
+        if (Cgroup.TryGetId(_root, out var rootInode))
             found[rootInode] = "/";
         var pending = new Stack<string>();
         pending.Push(_root);
@@ -106,7 +116,7 @@ public sealed class CgroupPathResolver
                 children = Directory.EnumerateDirectories(directory);
                 foreach (var child in children)
                 {
-                    if (FileInode.TryGet(child, out var inode))
+                    if (Cgroup.TryGetId(child, out var inode))
                         found[inode] = child[_root.Length..];
                     pending.Push(child);
                 }

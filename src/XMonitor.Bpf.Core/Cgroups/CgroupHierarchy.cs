@@ -1,4 +1,4 @@
-namespace XMonitor.Bpf.Probes;
+namespace XMonitor.Bpf;
 
 /// <summary>Which cgroup hierarchy a cgroup id belongs to; probes report and filter ids of one hierarchy at a time.</summary>
 public enum CgroupHierarchy

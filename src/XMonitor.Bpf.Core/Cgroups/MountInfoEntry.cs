@@ -1,16 +1,23 @@
 using System.Globalization;
 using System.Text;
 
-namespace XMonitor.Bpf.Probes;
+namespace XMonitor.Bpf;
 
 /// <summary>
 /// One mount as a line of <c>/proc/self/mountinfo</c> describes it:
 /// <c>"36 35 98:0 /root /mnt/point rw,noatime shared:1 - fstype source super,options"</c>, with the
 /// mount point and source unescaped. Later lines are later mounts.
 /// </summary>
-internal sealed record MountInfoEntry(uint Major, uint Minor, string MountPoint, string FileSystemType, string Source, string SuperOptions)
+/// <param name="Major">The device's major number (its <c>st_dev</c>).</param>
+/// <param name="Minor">The device's minor number.</param>
+/// <param name="MountPoint">Where it is mounted, in this process's mount namespace.</param>
+/// <param name="FileSystemType">The file system type (<c>ext4</c>, <c>nfs4</c>, <c>cgroup2</c>...).</param>
+/// <param name="Source">What is mounted (<c>/dev/vda1</c>, <c>server:/export</c>).</param>
+/// <param name="SuperOptions">The super block's options (for cgroup v1, the controllers).</param>
+public sealed record MountInfoEntry(uint Major, uint Minor, string MountPoint, string FileSystemType, string Source, string SuperOptions)
 {
-    /// <summary>The mounts in the file's order; malformed lines are skipped.</summary>
+    /// <summary>The mounts in the file's order (<c>/proc/self/mountinfo</c> by default); malformed lines are skipped.</summary>
+    /// <param name="path">The mountinfo file to read.</param>
     public static IEnumerable<MountInfoEntry> Read(string path = "/proc/self/mountinfo")
     {
         foreach (var line in File.ReadLines(path))
