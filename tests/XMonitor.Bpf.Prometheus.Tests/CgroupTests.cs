@@ -91,9 +91,11 @@ public sealed class CgroupTests
             var labels = new CgroupLabelResolver(resolver);
             Assert.Equal(new CgroupLabels("/" + name, "", ""), labels.Labels(id));
             Assert.Equal(CgroupLabels.Unknown, labels.Labels(ulong.MaxValue));
-            Assert.Equal(Path.Combine(resolver.Root, name), resolver.FindDirectory(id, name));
-            Assert.Equal(Path.Combine(resolver.Root, name), resolver.FindDirectory(id, null));
-            Assert.Null(resolver.FindDirectory(id, "another-name"));
+            // By the recorded name, on a resolver that never walked: only directories of that name are looked at.
+            var fresh = new CgroupPathResolver(resolver.Root);
+            Assert.Null(fresh.FindDirectory(id, "another-name"));
+            Assert.Equal(Path.Combine(resolver.Root, name), fresh.FindDirectory(id, name));
+            Assert.Equal(Path.Combine(resolver.Root, name), new CgroupPathResolver(resolver.Root).FindDirectory(id, null));
             Assert.Equal("/", resolver.Resolve(rootId));
             Assert.Null(resolver.Resolve(ulong.MaxValue));
         }

@@ -63,16 +63,19 @@ public sealed class CacheStatPageCacheTests(PageCacheFiles files, ITestOutputHel
 
         int hotPid;
         IReadOnlyList<CacheStatSample> hot;
+        // The kernel's count of the file's cached pages just before the hot read is its ground truth:
+        // the kernel may have reclaimed some since the cold read (CI once saw 1,025 of 65,536 gone).
+        var cached = CachestatSyscall.Query(files.Large).NrCache;
         using (var whole = ProbeRecorder.SingleInterval())
         {
             hotPid = ProbeRecorder.RunDd($"if={files.Large}", "of=/dev/null", "bs=1M");
             hot = whole.Stop();
         }
         var hit = ProbeRecorder.CountsOf(hot, hotPid);
-        output.WriteLine($"hot: dd {hotPid} accesses {hit.Accesses} hits {hit.Hits} misses {hit.Misses} ratio {hit.HitRatio:F4}");
-        AssertNear(LargePages, hit.Hits, "hot read hits");
-        Assert.True(hit.Misses < LargePages / 100, $"hot read: {hit.Misses} misses");
-        Assert.True(hit.HitRatio > 0.99, $"hot read hit ratio {hit.HitRatio}");
+        output.WriteLine($"hot: dd {hotPid} accesses {hit.Accesses} hits {hit.Hits} misses {hit.Misses} ratio {hit.HitRatio:F4}; cachestat(2) cached pages before {cached}");
+        Assert.True(cached >= LargePages * 9 / 10, $"cachestat(2): only {cached} of {LargePages} pages still cached before the hot read");
+        AssertNear(cached, hit.Hits, "hot read hits against cachestat(2)'s cached pages");
+        Assert.True(hit.Misses < LargePages - cached + LargePages / 100, $"hot read: {hit.Misses} misses, {LargePages - cached} pages were not cached");
     }
 
     /// <summary>Each strategy forced, where the kernel offers it: the kernel matrix's guests run fentry and kprobes, this VM tp_btf.</summary>
