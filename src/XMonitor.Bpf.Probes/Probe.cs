@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,6 +22,7 @@ public abstract class Probe : IDisposable, IAsyncDisposable
     private readonly ProbeRunner _runner;
     private readonly List<Action> _completeStreams = [];
     private Status _status = new(ProbeState.NotStarted, null);
+    private long _intervalStart;
 
     private protected Probe(string name, string description, ILogger? logger)
     {
@@ -158,6 +160,18 @@ public abstract class Probe : IDisposable, IAsyncDisposable
         var stream = new ObservableBroadcaster<T>(e => Logger.LogError(e, "{Probe}: an observer threw; it stays subscribed", Description));
         _completeStreams.Add(stream.Complete);
         return stream;
+    }
+
+    /// <summary>Starts the first interval of the samples: called when the programs are attached.</summary>
+    private protected void StartInterval() => _intervalStart = Stopwatch.GetTimestamp();
+
+    /// <summary>The time since the previous call (or since <see cref="StartInterval"/>): the interval a sample covers.</summary>
+    private protected TimeSpan TakeInterval()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var interval = Stopwatch.GetElapsedTime(_intervalStart, now);
+        _intervalStart = now;
+        return interval;
     }
 
     /// <summary>Runs a publication marked as this probe's callback, so a Dispose inside it is deferred.</summary>

@@ -1,8 +1,8 @@
 using XMonitor.Agent.Configuration;
 using XMonitor.Bpf.Probes;
 using XMonitor.Bpf.Probes.CpuSched;
-using XMonitor.Bpf.Probes.FsLatency;
 using XMonitor.Bpf;
+using XMonitor.Bpf.Probes.FsLatency;
 
 namespace XMonitor.Agent.Tests;
 

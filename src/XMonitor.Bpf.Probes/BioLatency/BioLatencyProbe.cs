@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace XMonitor.Bpf.Probes.BioLatency;
@@ -28,7 +27,6 @@ public sealed class BioLatencyProbe : Probe<BioLatencyOptions>, ISampledProbe<Bl
     private readonly RingBufferRecordHandler<BiolatencySkeleton.BiolatencyEvent> _onEvent;
     private BiolatencySkeleton.BiolatencyIo[]? _perCpu;
     private BiolatencySkeleton? _skeleton;
-    private long _lastRead;
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public BioLatencyProbe(BioLatencyOptions options, ILogger<BioLatencyProbe>? logger = null)
@@ -100,7 +98,7 @@ public sealed class BioLatencyProbe : Probe<BioLatencyOptions>, ISampledProbe<Bl
             throw;
         }
 
-        _lastRead = Stopwatch.GetTimestamp();
+        StartInterval();
         var skeleton = _skeleton;
         return new ProbeSession(links, () =>
         {
@@ -124,9 +122,7 @@ public sealed class BioLatencyProbe : Probe<BioLatencyOptions>, ISampledProbe<Bl
 
     private BlockIoLatency ReadLatency()
     {
-        var now = Stopwatch.GetTimestamp();
-        var interval = Stopwatch.GetElapsedTime(_lastRead, now);
-        _lastRead = now;
+        var interval = TakeInterval();
         var unit = Settings.Unit;
         var skeleton = _skeleton!;
         var perCpu = _perCpu ??= new BiolatencySkeleton.BiolatencyIo[BpfMap.PossibleCpus];

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using Microsoft.Extensions.Logging;
 
@@ -52,7 +51,6 @@ public sealed class CacheStatProbe : Probe<CacheStatOptions>, ISampledProbe<Cach
     private uint[] _keys = [];
     private CachestatSkeleton.CachestatValue[] _values = [];
     private CachestatSkeleton.CachestatCounters[] _perCpu = [];
-    private long _lastRead;
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public CacheStatProbe(CacheStatOptions options, ILogger<CacheStatProbe>? logger = null)
@@ -134,7 +132,7 @@ public sealed class CacheStatProbe : Probe<CacheStatOptions>, ISampledProbe<Cach
         _keys = new uint[capacity];
         _values = new CachestatSkeleton.CachestatValue[capacity];
         _perCpu = new CachestatSkeleton.CachestatCounters[BpfMap.PossibleCpus];
-        _lastRead = Stopwatch.GetTimestamp();
+        StartInterval();
         return new ProbeSession(links, skeleton.Dispose, Publish) { Programs = skeleton.Object.Programs };
     }
 
@@ -161,9 +159,7 @@ public sealed class CacheStatProbe : Probe<CacheStatOptions>, ISampledProbe<Cach
     /// <summary>The sample since the previous read, and the processes that exited, to delete from the map once reported.</summary>
     private (CacheStatSample Sample, List<uint> Exited) Read()
     {
-        var now = Stopwatch.GetTimestamp();
-        var interval = Stopwatch.GetElapsedTime(_lastRead, now);
-        _lastRead = now;
+        var interval = TakeInterval();
         var skeleton = _skeleton!;
 
         var total = default(CacheStatCounters);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace XMonitor.Bpf.Probes.CpuSched;
@@ -26,7 +25,6 @@ public sealed class CpuSchedProbe : Probe<CpuSchedOptions>, ISampledProbe<RunQue
     private readonly RingBufferRecordHandler<CpuschedSkeleton.CpuschedEvent> _onEvent;
     private CpuschedSkeleton? _skeleton;
     private CpuschedSkeleton.XmHist[] _perCpu = [];
-    private long _lastRead;
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public CpuSchedProbe(CpuSchedOptions options, ILogger<CpuSchedProbe>? logger = null)
@@ -125,7 +123,7 @@ public sealed class CpuSchedProbe : Probe<CpuSchedOptions>, ISampledProbe<RunQue
         }
 
         _perCpu = new CpuschedSkeleton.XmHist[BpfMap.PossibleCpus];
-        _lastRead = Stopwatch.GetTimestamp();
+        StartInterval();
         var skeleton = _skeleton;
         return new ProbeSession(links, () =>
         {
@@ -164,9 +162,7 @@ public sealed class CpuSchedProbe : Probe<CpuSchedOptions>, ISampledProbe<RunQue
 
     private RunQueueLatency ReadLatency()
     {
-        var now = Stopwatch.GetTimestamp();
-        var interval = Stopwatch.GetElapsedTime(_lastRead, now);
-        _lastRead = now;
+        var interval = TakeInterval();
         var histograms = Settings.Aggregation == CpuSchedAggregation.System ? ReadSystemHistogram() : ReadKeyedHistograms();
         histograms.Sort((a, b) => a.Key.CompareTo(b.Key));
         return new RunQueueLatency(DateTimeOffset.UtcNow, interval, Settings.Unit, Settings.Aggregation, histograms);

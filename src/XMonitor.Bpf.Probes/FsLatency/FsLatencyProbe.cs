@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
@@ -52,7 +51,6 @@ public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLa
     private IReadOnlyList<FileSystemMount> _mounts = [];
     private FslatencySkeleton? _skeleton;
     private SwitchableLinks? _links;
-    private long _lastRead;
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public FsLatencyProbe(FsLatencyOptions options, ILogger<FsLatencyProbe>? logger = null)
@@ -145,7 +143,7 @@ public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLa
         }
 
         _links = links;
-        _lastRead = Stopwatch.GetTimestamp();
+        StartInterval();
         var skeleton = _skeleton;
         return new ProbeSession(links, () =>
         {
@@ -286,9 +284,7 @@ public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLa
 
     private FsLatencySample ReadLatency()
     {
-        var now = Stopwatch.GetTimestamp();
-        var interval = Stopwatch.GetElapsedTime(_lastRead, now);
-        _lastRead = now;
+        var interval = TakeInterval();
         var skeleton = _skeleton!;
         var empty = new Log2Histogram([], 0, HistogramUnit.Microseconds);
         IReadOnlyList<FileSystemMount>? current = null;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,7 +23,6 @@ public sealed class NapiProbe : Probe<NapiOptions>, ISampledProbe<NapiSample>
     private readonly ObservableBroadcaster<NapiSample> _samples;
     private readonly Dictionary<NapiSkeleton.NapiKey, (NapiCounters Counters, Log2Histogram Work, Log2Histogram Time)> _previous = [];
     private NapiSkeleton? _skeleton;
-    private long _lastRead;
 
     /// <summary>Creates a probe with a copy of <paramref name="options"/>; nothing touches the kernel before <see cref="Probe.Start"/>.</summary>
     public NapiProbe(NapiOptions options, ILogger<NapiProbe>? logger = null)
@@ -106,16 +104,14 @@ public sealed class NapiProbe : Probe<NapiOptions>, ISampledProbe<NapiSample>
             throw;
         }
 
-        _lastRead = Stopwatch.GetTimestamp();
+        StartInterval();
         var skeleton = _skeleton;
         return new ProbeSession(links, skeleton.Dispose, () => _samples.Publish(ReadSample()));
     }
 
     private NapiSample ReadSample()
     {
-        var now = Stopwatch.GetTimestamp();
-        var interval = Stopwatch.GetElapsedTime(_lastRead, now);
-        _lastRead = now;
+        var interval = TakeInterval();
         var skeleton = _skeleton!;
         var timed = PollTimeStrategy is not null;
         var emptyWork = new Log2Histogram([], 0, HistogramUnit.Count);
