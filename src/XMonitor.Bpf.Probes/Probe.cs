@@ -174,6 +174,15 @@ public abstract class Probe : IDisposable, IAsyncDisposable
         return interval;
     }
 
+    /// <summary>Logs, when the probe stops, the records the kernel could not write because the ring buffer was full.</summary>
+    /// <param name="dropped">The kernel's count.</param>
+    /// <param name="records">What a record is, plural ("slow-request records").</param>
+    private protected void LogDroppedRecords(ulong dropped, string records)
+    {
+        if (dropped > 0)
+            Logger.LogWarning("{Probe}: the kernel dropped {Dropped} {Records} because the ring buffer was full", Description, dropped, records);
+    }
+
     /// <summary>Runs a publication marked as this probe's callback, so a Dispose inside it is deferred.</summary>
     private protected void AsCallback(Action publish) => _runner.AsCallback(publish);
 

@@ -36,6 +36,26 @@ internal sealed class ProbeSession(IReadOnlyList<BpfLink> links, Action release,
         release();
     }
 
+    /// <summary>
+    /// A session whose probe also drains a ring buffer of <typeparamref name="T"/> records (none when
+    /// <paramref name="ring"/> is null, its events being off): the reader thread hands each record to
+    /// <paramref name="onEvent"/>, and the ring is freed before <paramref name="objects"/>.
+    /// </summary>
+    public static ProbeSession WithEvents<T>(IReadOnlyList<BpfLink> links, IDisposable objects, Action? publishInterval,
+        BpfRingBuffer<T>? ring, RingBufferRecordHandler<T> onEvent, IReadOnlyList<BpfProgram> programs, Action stopped)
+        where T : unmanaged
+        => new(links, () =>
+        {
+            ring?.Dispose();
+            objects.Dispose();
+        }, publishInterval)
+        {
+            Programs = programs,
+            ConsumeEvents = ring is null ? null : () => ring.Consume(onEvent),
+            WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
+            Stopped = stopped,
+        };
+
     /// <summary>Frees what a start that failed had made: the links first, then the BPF objects (null: none loaded).</summary>
     public static void ReleaseFailedAttach(IEnumerable<BpfLink> links, IDisposable? objects)
     {

@@ -100,20 +100,8 @@ public sealed class BioLatencyProbe : Probe<BioLatencyOptions>, ISampledProbe<Bl
 
         StartInterval();
         var skeleton = _skeleton;
-        return new ProbeSession(links, () =>
-        {
-            ring?.Dispose();
-            skeleton.Dispose();
-        }, PublishLatency)
-        {
-            ConsumeEvents = ring is null ? null : () => ring.Consume(_onEvent),
-            WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
-            Stopped = () =>
-            {
-                if (skeleton.EventsDropped is > 0 and var dropped)
-                    Logger.LogWarning("Block I/O probe: the kernel dropped {Dropped} slow-request records because the ring buffer was full", dropped);
-            },
-        };
+        return ProbeSession.WithEvents(links, skeleton, PublishLatency, ring, _onEvent, [.. links.Select(l => l.Program)],
+            () => LogDroppedRecords(skeleton.EventsDropped, "slow-request records"));
     }
 
     private static ulong Nanoseconds(TimeSpan value) => (ulong)value.Ticks * 100;

@@ -125,25 +125,14 @@ public sealed class CpuSchedProbe : Probe<CpuSchedOptions>, ISampledProbe<RunQue
         _perCpu = new CpuschedSkeleton.XmHist[BpfMap.PossibleCpus];
         StartInterval();
         var skeleton = _skeleton;
-        return new ProbeSession(links, () =>
+        return ProbeSession.WithEvents(links, skeleton, PublishLatency, ring, _onEvent, [.. skeleton.Object.Programs], () =>
         {
-            ring?.Dispose();
-            skeleton.Dispose();
-        }, PublishLatency)
-        {
-            Programs = [.. skeleton.Object.Programs],
-            ConsumeEvents = ring is null ? null : () => ring.Consume(_onEvent),
-            WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
-            Stopped = () =>
-            {
-                if (skeleton.EventsDropped is > 0 and var dropped)
-                    Logger.LogWarning("CPU scheduling probe: the kernel dropped {Dropped} off-CPU/hung records because the ring buffer was full", dropped);
-                if (skeleton.OffcpuEndsUnseen is > 0 and var unseen)
-                    Logger.LogInformation("CPU scheduling probe: {Unseen} off-CPU intervals ended without a switch-in seen; each was reported with its end taken from the thread's CPU time", unseen);
-                if (skeleton.StartsLost is > 0 and var lost)
-                    Logger.LogWarning("CPU scheduling probe: the kernel could not store {Lost} start timestamps (no task storage or map element), so as many latencies or off-CPU records are missing", lost);
-            },
-        };
+            LogDroppedRecords(skeleton.EventsDropped, "off-CPU/hung records");
+            if (skeleton.OffcpuEndsUnseen is > 0 and var unseen)
+                Logger.LogInformation("CPU scheduling probe: {Unseen} off-CPU intervals ended without a switch-in seen; each was reported with its end taken from the thread's CPU time", unseen);
+            if (skeleton.StartsLost is > 0 and var lost)
+                Logger.LogWarning("CPU scheduling probe: the kernel could not store {Lost} start timestamps (no task storage or map element), so as many latencies or off-CPU records are missing", lost);
+        });
     }
 
     /// <summary>Why the kernel cannot run <paramref name="strategy"/> although it has its attach kind, or null.</summary>

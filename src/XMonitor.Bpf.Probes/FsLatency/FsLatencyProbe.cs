@@ -145,21 +145,8 @@ public sealed class FsLatencyProbe : Probe<FsLatencyOptions>, ISampledProbe<FsLa
         _links = links;
         StartInterval();
         var skeleton = _skeleton;
-        return new ProbeSession(links, () =>
-        {
-            ring?.Dispose();
-            skeleton.Dispose();
-        }, PublishLatency)
-        {
-            Programs = [.. skeleton.Object.Programs.Where(p => p.IsLoaded)],
-            ConsumeEvents = ring is null ? null : () => ring.Consume(_onEvent),
-            WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
-            Stopped = () =>
-            {
-                if (skeleton.EventsDropped is > 0 and var dropped)
-                    Logger.LogWarning("File-system latency probe: the kernel dropped {Dropped} slow-operation records because the ring buffer was full", dropped);
-            },
-        };
+        return ProbeSession.WithEvents(links, skeleton, PublishLatency, ring, _onEvent, [.. skeleton.Object.Programs.Where(p => p.IsLoaded)],
+            () => LogDroppedRecords(skeleton.EventsDropped, "slow-operation records"));
     }
 
     /// <summary>Every program with the strategy it belongs to.</summary>

@@ -85,22 +85,11 @@ public sealed class OomKillProbe : Probe<OomKillOptions>, IEventProbe<OomKillEve
             throw;
         }
         var skeleton = _skeleton;
-        return new ProbeSession(links, () =>
+        return ProbeSession.WithEvents(links, skeleton, publishInterval: null, ring, _onEvent, skeleton.Object.Programs, () =>
         {
-            ring.Dispose();
-            skeleton.Dispose();
-        }, publishInterval: null)
-        {
-            Programs = skeleton.Object.Programs,
-            ConsumeEvents = () => ring.Consume(_onEvent),
-            WaitEvents = token => ring.Wait(Timeout.InfiniteTimeSpan, token),
-            Stopped = () =>
-            {
-                _finalKills = ReadKills();
-                if (skeleton.EventsDropped is > 0 and var dropped)
-                    Logger.LogWarning("OOM kill probe: the kernel dropped {Dropped} records because the ring buffer was full (the per-cgroup counts miss them too)", dropped);
-            },
-        };
+            _finalKills = ReadKills();
+            LogDroppedRecords(skeleton.EventsDropped, "kill records (the per-cgroup counts miss them too)");
+        });
     }
 
     /// <summary>The kernel's BTF for the few checks below, or null without it (tp_btf and fentry then need not be tried).</summary>

@@ -95,21 +95,8 @@ public sealed class ProcessVmProbe : Probe<ProcessVmOptions>, ISampledProbe<Proc
         }
         _lastPublished = Stopwatch.GetTimestamp();
         var skeleton = _skeleton!;
-        return new ProbeSession(links, () =>
-        {
-            ring?.Dispose();
-            skeleton.Dispose();
-        }, PublishSample)
-        {
-            Programs = skeleton.Object.Programs,
-            ConsumeEvents = ring is null ? null : () => ring.Consume(_onEvent),
-            WaitEvents = ring is null ? null : token => ring.Wait(Timeout.InfiniteTimeSpan, token),
-            Stopped = () =>
-            {
-                if (skeleton.EventsDropped is > 0 and var dropped)
-                    Logger.LogWarning("Process VM probe: the kernel dropped {Dropped} allocation records because the ring buffer was full", dropped);
-            },
-        };
+        return ProbeSession.WithEvents(links, skeleton, PublishSample, ring, _onEvent, skeleton.Object.Programs,
+            () => LogDroppedRecords(skeleton.EventsDropped, "allocation records"));
     }
 
     private BpfAttachChooser<(BpfAttachKind Strategy, bool VmaLookup)> Candidates()
