@@ -206,11 +206,14 @@ public abstract class Probe : IDisposable, IAsyncDisposable
     /// <summary>The runner's word after each reading: null when it worked, the error when it failed.</summary>
     private void ReadHealth(string? error)
     {
-        var (state, _) = Volatile.Read(ref _status);
+        var (state, reason) = Volatile.Read(ref _status);
         if (state is not (ProbeState.Running or ProbeState.Degraded))
             return;
         error ??= _runner.EventReaderError;
-        SetStatus(error is null ? ProbeState.Running : ProbeState.Degraded, error);
+        var next = error is null ? ProbeState.Running : ProbeState.Degraded;
+        // Every interval reports; the status object changes only when the health does.
+        if (next != state || error != reason)
+            SetStatus(next, error);
     }
 
     private void SetStatus(ProbeState state, string? reason) => Volatile.Write(ref _status, new Status(state, reason));

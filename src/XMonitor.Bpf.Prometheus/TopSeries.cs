@@ -29,14 +29,32 @@ public static class TopSeries
     /// <param name="asOther">Turns the sum of the left-out entries into the "other" entry (sets <c>comm</c> to <see cref="OtherComm"/>, clears per-process labels).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
     public static IReadOnlyList<T> Bound<T>(IReadOnlyList<T> entries, int limit, Func<T, double> activity, Func<T, T, T> combine, Func<T, T> asOther)
+        => Bound(entries, limit, activity, combine, asOther, []);
+
+    /// <summary>
+    /// Like <see cref="Bound{T}(IReadOnlyList{T}, int, Func{T, double}, Func{T, T, T}, Func{T, T})"/>,
+    /// with <paramref name="outside"/>: what the source itself already left out of
+    /// <paramref name="entries"/> (a probe's own top N), which always goes into "other" with the
+    /// left-out entries, so the series add up to every count.
+    /// </summary>
+    /// <typeparam name="T">An entry: its labels and values.</typeparam>
+    /// <param name="entries">This interval's entries.</param>
+    /// <param name="limit">How many entries to keep, at least 1.</param>
+    /// <param name="activity">What ranks an entry (events or time in the interval).</param>
+    /// <param name="combine">Adds two entries' values.</param>
+    /// <param name="asOther">Turns the sum of the left-out entries into the "other" entry.</param>
+    /// <param name="outside">Sums the source left out; empty when it listed everything.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    public static IReadOnlyList<T> Bound<T>(IReadOnlyList<T> entries, int limit, Func<T, double> activity, Func<T, T, T> combine, Func<T, T> asOther, IReadOnlyList<T> outside)
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentNullException.ThrowIfNull(activity);
         ArgumentNullException.ThrowIfNull(combine);
         ArgumentNullException.ThrowIfNull(asOther);
+        ArgumentNullException.ThrowIfNull(outside);
         if (entries.Count <= limit)
-            return entries;
+            return outside.Count == 0 ? entries : [.. entries, asOther(outside.Aggregate(combine))];
         var ranked = new (double Activity, int Index)[entries.Count];
         for (var i = 0; i < ranked.Length; i++)
             ranked[i] = (activity(entries[i]), i);
@@ -47,6 +65,8 @@ public static class TopSeries
         var rest = entries[ranked[limit].Index];
         for (var i = limit + 1; i < ranked.Length; i++)
             rest = combine(rest, entries[ranked[i].Index]);
+        foreach (var entry in outside)
+            rest = combine(rest, entry);
         result.Add(asOther(rest));
         return result;
     }

@@ -34,4 +34,26 @@ public sealed class TopSeriesTests
         var samples = Enumerable.Range(0, 100_000).Select(i => new ProcessSample("p", i, i % 997, 1)).ToArray();
         Assert.Equal(51, Bound(samples, 50).Count);
     }
+
+    [Fact]
+    public void What_the_source_left_out_always_joins_other()
+    {
+        static IReadOnlyList<ProcessSample> BoundWith(IReadOnlyList<ProcessSample> samples, int limit, ProcessSample outside)
+            => TopSeries.Bound(samples, limit, s => s.Events,
+                (a, b) => a with { Events = a.Events + b.Events, Bytes = a.Bytes + b.Bytes },
+                s => s with { Comm = TopSeries.OtherComm, Pid = 0 }, [outside]);
+        var samples = Enumerable.Range(1, 5).Select(i => new ProcessSample($"p{i}", i, i * 10, i)).ToArray();
+        var beyond = new ProcessSample(TopSeries.OtherComm, 0, 7, 70);
+
+        // Under the bound: every entry keeps its series, and the source's rest is "other" alone.
+        var under = BoundWith(samples, 10, beyond);
+        Assert.Equal(["p1", "p2", "p3", "p4", "p5", "other"], under.Select(s => s.Comm));
+        Assert.Equal(beyond, under[^1]);
+
+        // Over it: the left-out entries and the source's rest are one "other".
+        var over = BoundWith(samples, 2, beyond);
+        Assert.Equal(["p5", "p4", "other"], over.Select(s => s.Comm));
+        Assert.Equal(new ProcessSample("other", 0, 60 + 7, 6 + 70), over[^1]);
+        Assert.Equal(samples.Sum(s => s.Events) + beyond.Events, over.Sum(s => s.Events));
+    }
 }

@@ -26,7 +26,7 @@ internal sealed class CacheStatAccumulator(int topProcesses)
     /// </summary>
     public (IReadOnlyList<CacheStatProcess> Top, CacheStatCounts Others, int OtherCount) Processes(IEnumerable<CacheStatReading> readings)
     {
-        var active = new List<CacheStatProcess>();
+        var active = new List<(CacheStatReading Reading, CacheStatCounts Counts)>();
         foreach (var reading in readings)
         {
             var cumulative = CacheStatCounters.From(reading.Value.Counters);
@@ -35,25 +35,31 @@ internal sealed class CacheStatAccumulator(int topProcesses)
                 _current[reading.ProcessId] = cumulative;
             // An exited process is listed even without new counts: its last entry tells consumers it is gone.
             if (!delta.IsZero || reading.Exited)
-                active.Add(new CacheStatProcess((int)reading.ProcessId, reading.Value.Comm.ToString(), reading.Exited, new CacheStatCounts(delta)));
+                active.Add((reading, new CacheStatCounts(delta)));
         }
         (_previous, _current) = (_current, _previous);
         _current.Clear();
         active.Sort(Busiest);
-        if (active.Count <= topProcesses)
-            return (active, new CacheStatCounts(default), 0);
+        // Only the listed processes get an object and a command string: thousands may have been active.
+        var listed = Math.Min(topProcesses, active.Count);
+        var top = new CacheStatProcess[listed];
+        for (var i = 0; i < listed; i++)
+        {
+            var (reading, counts) = active[i];
+            top[i] = new CacheStatProcess((int)reading.ProcessId, reading.Value.Comm.ToString(), reading.Exited, counts);
+        }
         var others = default(CacheStatCounters);
-        for (var i = topProcesses; i < active.Count; i++)
+        for (var i = listed; i < active.Count; i++)
             others = others.Plus(active[i].Counts.Raw);
-        return (active.GetRange(0, topProcesses), new CacheStatCounts(others), active.Count - topProcesses);
+        return (top, new CacheStatCounts(others), active.Count - listed);
     }
 
     // Reads and writes both count: a process that only writes is as busy as one that only reads.
-    private static int Busiest(CacheStatProcess a, CacheStatProcess b)
+    private static int Busiest((CacheStatReading Reading, CacheStatCounts Counts) a, (CacheStatReading Reading, CacheStatCounts Counts) b)
     {
         var order = (b.Counts.Accesses + b.Counts.Dirtied).CompareTo(a.Counts.Accesses + a.Counts.Dirtied);
         if (order == 0)
             order = b.Counts.Raw.Added.CompareTo(a.Counts.Raw.Added);
-        return order != 0 ? order : a.ProcessId.CompareTo(b.ProcessId);
+        return order != 0 ? order : a.Reading.ProcessId.CompareTo(b.Reading.ProcessId);
     }
 }

@@ -91,23 +91,15 @@ public sealed class CacheStatMetricsCollector : IBpfMetricsCollector, IDisposabl
         writer.Gauge(Buffers, [], last.BuffersBytes);
         writer.Gauge(Cached, [], last.CachedBytes);
 
-        static CacheStatProcessCounts Add(CacheStatProcessCounts a, CacheStatProcessCounts b)
-            => a with { Accesses = a.Accesses + b.Accesses, Hits = a.Hits + b.Hits, Misses = a.Misses + b.Misses, Dirtied = a.Dirtied + b.Dirtied };
+        // The processes beyond the probe's own top N go to "other" too: no count is dropped.
+        var o = last.OtherProcesses;
         var processes = TopSeries.Bound(
             last.Processes.Select(p => new CacheStatProcessCounts(p.ProcessId, p.Command, p.Counts.Accesses, p.Counts.Hits, p.Counts.Misses, p.Counts.Dirtied)).ToArray(),
             _maxProcessSeries,
             p => p.Accesses + p.Dirtied,
-            Add,
-            p => p with { Pid = ProcessLabels.OtherPid, Comm = TopSeries.OtherComm });
-        if (last.OtherProcessCount > 0)
-        {
-            // The processes beyond the probe's own top N go to "other" too: no count is dropped.
-            var o = last.OtherProcesses;
-            var rest = new CacheStatProcessCounts(ProcessLabels.OtherPid, TopSeries.OtherComm, o.Accesses, o.Hits, o.Misses, o.Dirtied);
-            processes = processes.Count > _maxProcessSeries
-                ? [.. processes.Take(processes.Count - 1), Add(processes[^1], rest)]
-                : [.. processes, rest];
-        }
+            (a, b) => a with { Accesses = a.Accesses + b.Accesses, Hits = a.Hits + b.Hits, Misses = a.Misses + b.Misses, Dirtied = a.Dirtied + b.Dirtied },
+            p => p with { Pid = ProcessLabels.OtherPid, Comm = TopSeries.OtherComm },
+            last.OtherProcessCount > 0 ? [new CacheStatProcessCounts(ProcessLabels.OtherPid, TopSeries.OtherComm, o.Accesses, o.Hits, o.Misses, o.Dirtied)] : []);
         var labels = processes.Select(p => ProcessLabels.Of(p.Pid, p.Comm)).ToArray();
         for (var i = 0; i < processes.Count; i++)
             writer.Gauge(ProcessAccesses, labels[i], processes[i].Accesses);
